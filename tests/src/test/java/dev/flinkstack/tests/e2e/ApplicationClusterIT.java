@@ -1,0 +1,34 @@
+package dev.flinkstack.tests.e2e;
+
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A job (application) cluster: `standalone-job` runs the image's job with no submission step. */
+class ApplicationClusterIT {
+
+    @Test
+    void standaloneJobRunsTheExampleJobWithoutSubmission() {
+        List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
+        args.addAll(ExampleJob.ARGUMENTS);
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).start()) {
+            String jobId = Await.until("the application's job", Duration.ofMinutes(1),
+                    () -> cluster.rest().jobIds().stream().findFirst());
+            Await.condition("all tasks RUNNING", Duration.ofMinutes(2),
+                    () -> cluster.rest().isFullyRunning(jobId));
+            Await.condition("a completed checkpoint", Duration.ofMinutes(1),
+                    () -> ExampleJob.completedCheckpoints(cluster.rest(), jobId) >= 1);
+
+            assertThat(cluster.rest().job(jobId).path("name").asText()).isNotBlank();
+            assertThat(cluster.rest().jobIds()).containsExactly(jobId);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.flinkstack.tests.e2e;
+
+import dev.flinkstack.tests.support.ContainerEngine;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.Processes;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The images' entrypoint: usage, bad commands and bad configuration fail clearly. */
+class EntrypointIT {
+
+    private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
+
+    static List<String> images() {
+        return List.of(FlinkContainerCluster.jobManagerImage(), FlinkContainerCluster.taskManagerImage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("images")
+    void unknownCommandPrintsUsageAndFails(String image) {
+        Processes.Result result = engine.run("run", "--rm", image, "jobmangaer");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr()).contains("unknown command 'jobmangaer'").contains("Usage:");
+    }
+
+    @ParameterizedTest
+    @MethodSource("images")
+    void helpPrintsUsageAndSucceeds(String image) {
+        Processes.Result result = engine.run("run", "--rm", image, "help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).contains("standalone-job").contains("FLINK_PROPERTIES");
+    }
+
+    @ParameterizedTest
+    @MethodSource("images")
+    void runsAsNonRootUser9999(String image) {
+        Processes.Result result = engine.run("run", "--rm", image, "id", "-u");
+
+        assertThat(result.orThrow().stdout().trim()).isEqualTo("9999");
+    }
+
+    @ParameterizedTest
+    @MethodSource("images")
+    void invalidConfigurationIsRejectedWithTheReason(String image) {
+        String role = image.equals(FlinkContainerCluster.jobManagerImage()) ? "jobmanager" : "taskmanager";
+        Processes.Result result = engine.run("run", "--rm", "--env",
+                "FLINK_PROPERTIES=" + role + ".memory.process.size: 64m", image, role);
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("invalid Flink configuration").contains("Total Process Memory");
+    }
+
+    @ParameterizedTest
+    @MethodSource("images")
+    void malformedFlinkPropertiesLineIsRejected(String image) {
+        Processes.Result result = engine.run("run", "--rm", "--env",
+                "FLINK_PROPERTIES=parallelism.default: 2\nthis line has no key", image);
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("FLINK_PROPERTIES line 2 is not 'key: value'");
+    }
+}

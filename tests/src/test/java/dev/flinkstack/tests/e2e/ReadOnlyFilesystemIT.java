@@ -1,0 +1,58 @@
+package dev.flinkstack.tests.e2e;
+
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ContainerEngine;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Kubernetes hardening the chart applies, in containers: configuration from a read-only mount
+ * (as a ConfigMap is), a read-only root filesystem, and only /tmp writable.
+ */
+class ReadOnlyFilesystemIT {
+
+    @Test
+    void clusterRunsWithReadOnlyConfigAndRootFilesystem(@TempDir Path confDir) throws IOException {
+        ContainerEngine engine = ContainerEngine.fromSystemProperties();
+        for (String file : List.of("config.yaml", "log4j-console.properties")) {
+            String content = engine.run("run", "--rm", "--entrypoint", "cat",
+                    FlinkContainerCluster.jobManagerImage(), "/opt/flink/conf/" + file).orThrow().stdout();
+            Files.writeString(confDir.resolve(file), content);
+        }
+        Files.writeString(confDir.resolve("config.yaml"), "\nflinkstack.conf.source: read-only-mount\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
+        args.addAll(ExampleJob.ARGUMENTS);
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
+                .customize(container -> container
+                        .volume(confDir.toString(), "/opt/flink/conf", true)
+                        .option("--read-only", "--tmpfs", "/tmp:rw,exec,size=1g", "--cap-drop", "ALL",
+                                "--security-opt", "no-new-privileges"))
+                .start()) {
+            String jobId = Await.until("the application's job", Duration.ofMinutes(1),
+                    () -> cluster.rest().jobIds().stream().findFirst());
+            Await.condition("a completed checkpoint with all tasks RUNNING", Duration.ofMinutes(2),
+                    () -> cluster.rest().isFullyRunning(jobId)
+                            && ExampleJob.completedCheckpoints(cluster.rest(), jobId) >= 1);
+
+            assertThat(cluster.rest().configValue("flinkstack.conf.source")).isEqualTo("read-only-mount");
+            assertThat(engine.run("exec", cluster.jobManager(), "touch", "/opt/flink/conf/config.yaml").succeeded())
+                    .as("the configuration mount is read-only").isFalse();
+            assertThat(engine.run("exec", cluster.jobManager(), "touch", "/opt/flink/probe").succeeded())
+                    .as("the root filesystem is read-only").isFalse();
+        }
+    }
+}

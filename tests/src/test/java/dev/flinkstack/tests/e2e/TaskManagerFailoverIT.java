@@ -1,0 +1,52 @@
+package dev.flinkstack.tests.e2e;
+
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.FlinkRest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A TaskManager killed with SIGKILL and replaced: the job runs again from the latest checkpoint. */
+class TaskManagerFailoverIT {
+
+    @Test
+    void jobRecoversFromTheLatestCheckpointAfterTaskManagerLoss() {
+        List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
+        args.addAll(ExampleJob.ARGUMENTS);
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).start()) {
+            FlinkRest rest = cluster.rest();
+            String jobId = Await.until("the application's job", Duration.ofMinutes(1),
+                    () -> rest.jobIds().stream().findFirst());
+            Await.condition("2 completed checkpoints", Duration.ofMinutes(2),
+                    () -> rest.isFullyRunning(jobId) && ExampleJob.completedCheckpoints(rest, jobId) >= 2);
+            long checkpointBeforeKill = ExampleJob.latestCompletedCheckpoint(rest, jobId).path("id").asLong();
+
+            long killedAt = System.nanoTime();
+            cluster.killTaskManager(cluster.taskManagers().get(0));
+            cluster.startTaskManager();
+            Await.condition("the job to restart", Duration.ofMinutes(1),
+                    () -> !rest.checkpoints(jobId).path("latest").path("restored").isMissingNode()
+                            && !rest.checkpoints(jobId).path("latest").path("restored").isNull());
+            Await.condition("the job and all its tasks RUNNING again", Duration.ofMinutes(2),
+                    () -> rest.isFullyRunning(jobId));
+            Duration recovery = Duration.ofNanos(System.nanoTime() - killedAt);
+
+            JsonNode restored = rest.checkpoints(jobId).path("latest").path("restored");
+            System.out.printf(
+                    "TaskManager SIGKILL -> job RUNNING again: %.1f s (restored checkpoint %d, latest before kill %d)%n",
+                    recovery.toMillis() / 1000.0, restored.path("id").asLong(), checkpointBeforeKill);
+            assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(checkpointBeforeKill);
+            assertThat(restored.path("is_savepoint").asBoolean()).isFalse();
+            assertThat(restored.path("external_path").asText()).startsWith("file:/flink-data/checkpoints/");
+            cluster.awaitTaskManagers(2);
+        }
+    }
+}

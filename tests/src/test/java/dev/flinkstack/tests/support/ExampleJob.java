@@ -1,0 +1,41 @@
+package dev.flinkstack.tests.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The example job as the end-to-end tests run it: faster checkpoints, same code as the image's. */
+public final class ExampleJob {
+
+    public static final String MAIN_CLASS = "dev.flinkstack.traffic.TrafficAnalyticsJob";
+
+    /** Job arguments: a moderate generator rate and 2 s checkpoints so tests see several quickly. */
+    public static final List<String> ARGUMENTS =
+            List.of("--rate", "500", "--checkpoint-interval", "2s");
+
+    private ExampleJob() {}
+
+    /** The shaded job jar the build produced (the same file the images carry in usrlib). */
+    public static Path jar() {
+        return Path.of(System.getProperty("job.jar", "../job-template/target/traffic-analytics.jar"));
+    }
+
+    public static int completedCheckpoints(FlinkRest rest, String jobId) {
+        return rest.checkpoints(jobId).path("counts").path("completed").asInt();
+    }
+
+    /** The latest completed checkpoint, as /jobs/:id/checkpoints reports it. */
+    public static JsonNode latestCompletedCheckpoint(FlinkRest rest, String jobId) {
+        return rest.checkpoints(jobId).path("latest").path("completed");
+    }
+
+    /** Maps a checkpoint's external path under /flink-data to the host directory mounted there. */
+    public static Path onHost(Path dataDir, String externalPath) {
+        String path = externalPath.replaceFirst("^file:(//)?", "");
+        if (!path.startsWith("/flink-data/")) {
+            throw new IllegalArgumentException("not under /flink-data: " + externalPath);
+        }
+        return dataDir.resolve(path.substring("/flink-data/".length()));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.flinkstack.tests.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** A client of the JobManager's REST API (the endpoints the web UI and the CLI use). */
+public final class FlinkRest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI base;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public FlinkRest(String host, int port) {
+        this.base = URI.create("http://" + host + ":" + port);
+    }
+
+    public JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    public String getText(String path) {
+        return sendForBody(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    public JsonNode overview() {
+        return get("/overview");
+    }
+
+    /** The id of the only job of the cluster, once there is one. */
+    public List<String> jobIds() {
+        List<String> ids = new ArrayList<>();
+        get("/jobs/overview").path("jobs").forEach(job -> ids.add(job.path("jid").asText()));
+        return ids;
+    }
+
+    public JsonNode job(String jobId) {
+        return get("/jobs/" + jobId);
+    }
+
+    public JsonNode checkpoints(String jobId) {
+        return get("/jobs/" + jobId + "/checkpoints");
+    }
+
+    /**
+     * True when the job is RUNNING and so is every task of every vertex: /jobs/overview says RUNNING
+     * while tasks still wait for slots.
+     */
+    public boolean isFullyRunning(String jobId) {
+        JsonNode job = job(jobId);
+        if (!"RUNNING".equals(job.path("state").asText())) {
+            return false;
+        }
+        for (JsonNode vertex : job.path("vertices")) {
+            JsonNode tasks = vertex.path("tasks");
+            int running = tasks.path("RUNNING").asInt();
+            if (running != vertex.path("parallelism").asInt()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value of a key in the JobManager's effective configuration. */
+    public String configValue(String key) {
+        for (JsonNode entry : get("/jobmanager/config")) {
+            if (key.equals(entry.path("key").asText())) {
+                return entry.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    /** Uploads a job jar (multipart, as the web UI does) and returns its id on the cluster. */
+    public String uploadJar(Path jar) {
+        String boundary = "----flinkstack" + UUID.randomUUID();
+        try {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.write(
+                    ("--" + boundary + "\r\n"
+                                    + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                    + jar.getFileName()
+                                    + "\"\r\n"
+                                    + "Content-Type: application/x-java-archive\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+            body.write(Files.readAllBytes(jar));
+            body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            JsonNode response =
+                    send(
+                            HttpRequest.newBuilder(base.resolve("/jars/upload"))
+                                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+            String fileName = response.path("filename").asText();
+            return fileName.substring(fileName.lastIndexOf('/') + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs an uploaded jar with the given program arguments and returns the job id. */
+    public String runJar(String jarId, List<String> programArguments) {
+        ObjectNode request = JSON.createObjectNode();
+        programArguments.forEach(request.putArray("programArgsList")::add);
+        JsonNode response =
+                send(
+                        HttpRequest.newBuilder(base.resolve("/jars/" + jarId + "/run"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(request.toString())));
+        return response.path("jobid").asText();
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        try {
+            return JSON.readTree(sendForBody(request));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String sendForBody(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response =
+                    http.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(
+                        response.request().method()
+                                + " "
+                                + response.uri()
+                                + " answered "
+                                + response.statusCode()
+                                + ": "
+                                + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
