@@ -18,7 +18,7 @@ readonly JOBMANAGER_IMAGE=$REGISTRY/flink-jobmanager:$TAG
 readonly TASKMANAGER_IMAGE=$REGISTRY/flink-taskmanager:$TAG
 readonly NETWORK=flinkstack
 readonly LABEL=dev.flinkstack.local-cluster=true
-readonly LOCAL_DIR=$ROOT/.local
+readonly LOCAL_DIR=${LOCAL_DIR:-$ROOT/.local}
 readonly DATA_DIR=$LOCAL_DIR/flink-data
 readonly REST_URL=http://localhost:8081
 readonly JOB_JAR=/opt/flink/usrlib/traffic-analytics.jar
@@ -115,17 +115,23 @@ PY
 }
 
 # Local processes need what the container network gives for free: distinct ports and host paths.
+# They listen on 127.0.0.1 only (the Prometheus reporter has no bind-address option).
+# LOCAL_FLINK_PROPERTIES adds "key: value" lines of your own.
 local_properties() {
   local metrics_port=$1
   cat <<PROPS
 jobmanager.rpc.address: localhost
+jobmanager.bind-host: 127.0.0.1
 rest.address: localhost
+rest.bind-address: 127.0.0.1
 taskmanager.host: localhost
+taskmanager.bind-host: 127.0.0.1
 taskmanager.rpc.port: 0
 taskmanager.data.port: 0
 metrics.reporter.prom.port: $metrics_port
 execution.checkpointing.dir: file://$DATA_DIR/checkpoints
 execution.checkpointing.savepoint-dir: file://$DATA_DIR/savepoints
+${LOCAL_FLINK_PROPERTIES:-}
 PROPS
 }
 
@@ -147,10 +153,15 @@ start_processes() {
 }
 
 submit_with_process() {
-  local flink_home
+  local flink_home key value dynamic_properties=()
   flink_home=$(local_flink_home)
+  # The client puts its checkpoint settings into the job: give it the cluster's local paths.
+  while IFS=: read -r key value; do
+    [[ $key == execution.checkpointing.* ]] && dynamic_properties+=("-D$key=${value# }")
+  done < <(local_properties "$JOB_MANAGER_METRICS_PORT")
   FLINK_HOME=$flink_home "$flink_home/bin/entrypoint.sh" flink run -m localhost:8081 --detached \
-    "$flink_home/usrlib/traffic-analytics.jar" --output "file://$DATA_DIR/output" "${JOB_ARGUMENTS[@]}"
+    "${dynamic_properties[@]}" "$flink_home/usrlib/traffic-analytics.jar" \
+    --output "file://$DATA_DIR/output" "${JOB_ARGUMENTS[@]}"
 }
 
 start() {

@@ -4,16 +4,6 @@
 {{/* Mount path of the per-pod working volume of StatefulSet TaskManagers. */}}
 {{- define "flink.workingDir" -}}/flink-working{{- end -}}
 
-{{/* Flink keys derived from chart values; `flinkConfiguration` must not set them (see validate.yaml). */}}
-{{- define "flink.managedKeys" -}}
-{{- list
-  "jobmanager.rpc.port" "blob.server.port" "rest.port" "taskmanager.rpc.port" "taskmanager.data.port"
-  "metrics.reporter.prom.port" "jobmanager.memory.process.size" "taskmanager.memory.process.size"
-  "taskmanager.numberOfTaskSlots" "scheduler-mode" "high-availability.type" "high-availability"
-  "kubernetes.cluster-id" "high-availability.cluster-id" "taskmanager.resource-id"
-  | toJson -}}
-{{- end -}}
-
 {{/* Keys derived from values: ports, addresses, memory, state, heartbeats. */}}
 {{- define "flink.config.derived" -}}
 {{- $v := .Values -}}

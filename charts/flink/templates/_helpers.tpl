@@ -63,7 +63,7 @@ app.kubernetes.io/component: {{ index . 1 }}
 app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
-{{/* Metadata lines shared by every object: name, namespace, labels and commonAnnotations. Usage: include "flink.metadata" (dict "ctx" . "name" $name "component" "jobmanager" "annotations" $extra). */}}
+{{/* Metadata lines shared by every object: name, namespace, labels and commonAnnotations. Usage: include "flink.metadata" (dict "ctx" . "name" $name "component" "jobmanager" "labels" $extraLabels "annotations" $extraAnnotations); component, labels and annotations are optional. */}}
 {{- define "flink.metadata" -}}
 name: {{ .name }}
 namespace: {{ include "flink.namespace" .ctx }}
@@ -72,6 +72,9 @@ labels:
   {{- include "flink.componentLabels" (list .ctx .component) | nindent 2 }}
 {{- else }}
   {{- include "flink.labels" .ctx | nindent 2 }}
+{{- end }}
+{{- with .labels }}
+  {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- $annotations := merge (dict) (.annotations | default dict) .ctx.Values.commonAnnotations }}
 {{- with $annotations }}

@@ -115,7 +115,8 @@ use_jemalloc() {
 run_flink() {
   local role=$1 main_class=$2
   shift 2
-  [[ -f $FLINK_CONF_DIR/config.yaml ]] || die "no config.yaml in $FLINK_CONF_DIR (FLINK_CONF_DIR)"
+  [[ -r $FLINK_CONF_DIR/config.yaml ]] ||
+    die "cannot read $FLINK_CONF_DIR/config.yaml as uid $(id -u) (set FLINK_CONF_DIR or mount it readable)"
 
   local env_properties=() arg_properties=() lines launch_output line
   lines=$(properties_from_environment) || exit 1

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +52,7 @@ public final class JobOptions {
             new Option("window", "DURATION", "10s", "Tumbling event-time window size."),
             new Option("out-of-orderness", "DURATION", "5s",
                     "Maximum event-time disorder before records count as late; also the generator's jitter."),
-            new Option("idle-timeout", "DURATION", "1min",
+            new Option("idle-timeout", "DURATION", "30s",
                     "Mark a silent input partition idle after this long so windows still close, 0 = never."),
             new Option("bytes-threshold", "BYTES", "10000000",
                     "VOLUME alert when a host sends more bytes than this in one window."),
@@ -158,19 +159,20 @@ public final class JobOptions {
                 .append("<output>/aggregates, <output>/alerts and <output>/malformed (exactly once).\n\n")
                 .append("Options (DURATION: 500ms, 10s, 1min, ...):\n");
         for (Option option : OPTIONS) {
-            appendOption(out, "--" + option.name() + " " + option.value(),
-                    option.description() + " (default: " + option.defaultValue() + ")");
+            List<String> words = new ArrayList<>(List.of(option.description().split(" ")));
+            words.add("(default: " + option.defaultValue() + ")"); // never split across lines
+            appendOption(out, "--" + option.name() + " " + option.value(), words);
         }
-        appendOption(out, "--help", "Print this help and exit.");
+        appendOption(out, "--help", List.of("Print this help and exit."));
         return out.toString();
     }
 
     // Two columns, the description wrapped so the text stays readable in an 100-column terminal.
-    private static void appendOption(StringBuilder out, String left, String description) {
+    private static void appendOption(StringBuilder out, String left, List<String> words) {
         int indent = 36;
         int width = 100;
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-" + (indent - 3) + "s ", left));
-        for (String word : description.split(" ")) {
+        for (String word : words) {
             if (line.length() > indent && line.length() + 1 + word.length() > width) {
                 out.append(line.toString().stripTrailing()).append('\n');
                 line = new StringBuilder(" ".repeat(indent));

@@ -36,7 +36,7 @@ class JobOptionsTest {
         assertThat(options.monitorInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.window()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(options.idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(options.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.bytesThreshold()).isEqualTo(10_000_000);
         assertThat(options.portScanThreshold()).isEqualTo(20);
         assertThat(options.output()).isEqualTo("file:///flink-data/output");
@@ -116,7 +116,7 @@ class JobOptionsTest {
             "--malformed-every N", "--start-time", "(default: now)",
             "--input-dir PATH", "(default: file:///flink-data/input)",
             "--monitor-interval DURATION", "--window DURATION", "(default: 10s)",
-            "--out-of-orderness DURATION", "(default: 5s)", "--idle-timeout DURATION", "(default: 1min)",
+            "--out-of-orderness DURATION", "(default: 5s)", "--idle-timeout DURATION", "(default: 30s)",
             "--bytes-threshold BYTES", "(default: 10000000)", "--port-scan-threshold N", "(default: 20)",
             "--output PATH", "(default: file:///flink-data/output)", "--checkpoint-interval DURATION",
             "--parallelism N", "(default: cluster default)", "--help"

@@ -47,10 +47,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * ITCase for {@link TrafficAnalyticsJob}: stop-with-savepoint part-way on RocksDB, restore, and
- * the committed files equal a direct recomputation of the generator's records, exactly once.
- */
+/** ITCase for {@link TrafficAnalyticsJob}: stop-with-savepoint on RocksDB, restore, exactly-once output. */
 class SavepointRestoreITCase {
 
     private static final int PARALLELISM = 2;

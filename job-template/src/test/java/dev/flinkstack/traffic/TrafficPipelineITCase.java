@@ -1,5 +1,7 @@
 package dev.flinkstack.traffic;
 
+import dev.flinkstack.traffic.functions.AlertDetector;
+import dev.flinkstack.traffic.functions.ParseFlowRecords;
 import dev.flinkstack.traffic.parse.FlowParser;
 import dev.flinkstack.traffic.parse.InvalidFlowException;
 import dev.flinkstack.traffic.records.Alert;
@@ -7,9 +9,13 @@ import dev.flinkstack.traffic.records.AlertType;
 import dev.flinkstack.traffic.records.MalformedRecord;
 import dev.flinkstack.traffic.records.TrafficAggregate;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,9 +36,13 @@ class TrafficPipelineITCase {
 
     private static final int PARALLELISM = 2;
 
+    // Keeps metrics after the job finishes, so the counters can be checked by name.
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER_EXTENSION = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(PARALLELISM)
                     .build());
@@ -105,6 +116,17 @@ class TrafficPipelineITCase {
                 new MalformedRecord(jsonError(INPUT.get(16)), INPUT.get(16)),
                 new MalformedRecord("negative bytes: -1", csv(T + 29_000, C, 443, -1, 1)));
         assertThat(job.getJobExecutionResult().get().isJobExecutionResult()).isTrue();
+
+        assertThat(counterTotal(job.getJobID(), ParseFlowRecords.PARSED_RECORDS_METRIC)).isEqualTo(13);
+        assertThat(counterTotal(job.getJobID(), ParseFlowRecords.MALFORMED_RECORDS_METRIC)).isEqualTo(5);
+        assertThat(counterTotal(job.getJobID(), AlertDetector.ALERTS_RAISED_METRIC)).isEqualTo(4);
+    }
+
+    /** Sum of a counter over all subtasks; the name is what Prometheus shows after "operator_". */
+    private static long counterTotal(JobID job, String name) {
+        Map<String, Metric> metrics = METRICS.findMetrics(job, name);
+        assertThat(metrics.keySet()).as("metrics named %s", name).isNotEmpty().allMatch(id -> id.endsWith("." + name));
+        return metrics.values().stream().mapToLong(m -> ((Counter) m).getCount()).sum();
     }
 
     private static <T> List<T> drain(CloseableIterator<T> iterator) throws Exception {

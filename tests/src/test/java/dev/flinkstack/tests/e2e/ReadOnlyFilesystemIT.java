@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +34,9 @@ class ReadOnlyFilesystemIT {
             Files.writeString(confDir.resolve(file), content);
         }
         Files.writeString(confDir.resolve("config.yaml"), "\nflinkstack.conf.source: read-only-mount\n",
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
+        // Readable by the container's uid 9999, as a ConfigMap volume (defaultMode 0644) is.
+        Files.setPosixFilePermissions(confDir, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
         args.addAll(ExampleJob.ARGUMENTS);

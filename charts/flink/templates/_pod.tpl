@@ -1,0 +1,217 @@
+{{/* Pod template shared by the JobManager and TaskManager workloads. Usage: include "flink.podTemplate" (dict "ctx" . "component" "jobmanager" "container" $containerYaml). */}}
+{{- define "flink.podTemplate" -}}
+{{- $ctx := .ctx -}}
+{{- $v := $ctx.Values -}}
+{{- $c := index $v .component -}}
+metadata:
+  labels:
+    {{- include "flink.componentLabels" (list $ctx .component) | nindent 4 }}
+    {{- with $c.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    checksum/config: {{ include (print $ctx.Template.BasePath "/configmap.yaml") $ctx | sha256sum }}
+    {{- if and $v.metrics.enabled $v.metrics.scrapeAnnotations }}
+    prometheus.io/scrape: "true"
+    prometheus.io/port: {{ $v.metrics.port | quote }}
+    prometheus.io/path: /metrics
+    {{- end }}
+    {{- with $c.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "flink.serviceAccountName" $ctx }}
+  # The API token is mounted only for Kubernetes HA (leader election and job metadata in ConfigMaps).
+  automountServiceAccountToken: {{ include "flink.kubernetesHA" $ctx | eq "true" }}
+  {{- with include "flink.imagePullSecrets" $ctx }}
+  {{- . | nindent 2 }}
+  {{- end }}
+  securityContext:
+    {{- toYaml $v.podSecurityContext | nindent 4 }}
+  {{- with $c.priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
+  terminationGracePeriodSeconds: {{ $c.terminationGracePeriodSeconds }}
+  {{- with $c.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $c.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with (include "flink.affinity" (list $ctx .component)) }}
+  affinity:
+    {{- . | nindent 4 }}
+  {{- end }}
+  {{- with $c.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- range . }}
+    - {{ toYaml (merge (dict) . (dict "labelSelector" (dict "matchLabels" (include "flink.componentSelectorLabels" (list $ctx $.component) | fromYaml)))) | nindent 6 | trim }}
+    {{- end }}
+  {{- end }}
+  {{- with $c.initContainers }}
+  initContainers:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    {{- .container | nindent 4 }}
+    {{- with $c.sidecars }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  volumes:
+    {{- include "flink.volumes" $ctx | nindent 4 }}
+    {{- with $c.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+{{- end -}}
+
+{{/* imagePullSecrets of every pod. */}}
+{{- define "flink.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets -}}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end -}}
+{{- end -}}
+
+{{/* Affinity of a component: its `affinity`, or the podAntiAffinityPreset. Usage: include "flink.affinity" (list . "taskmanager"). */}}
+{{- define "flink.affinity" -}}
+{{- $ctx := index . 0 -}}
+{{- $component := index . 1 -}}
+{{- $c := index $ctx.Values $component -}}
+{{- if $c.affinity -}}
+{{- toYaml $c.affinity -}}
+{{- else if $c.podAntiAffinityPreset -}}
+{{- $term := dict "labelSelector" (dict "matchLabels" (include "flink.componentSelectorLabels" (list $ctx $component) | fromYaml)) "topologyKey" "kubernetes.io/hostname" -}}
+podAntiAffinity:
+{{- if eq $c.podAntiAffinityPreset "hard" }}
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - {{ toYaml $term | nindent 6 | trim }}
+{{- else }}
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 1
+      podAffinityTerm:
+        {{- toYaml $term | nindent 8 }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* Volumes of every Flink pod: the configuration, /tmp and the checkpoint volume. */}}
+{{- define "flink.volumes" -}}
+- name: flink-config
+  configMap:
+    name: {{ include "flink.configMapName" . }}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+- name: flink-data
+{{- if .Values.checkpoints.persistence.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ include "flink.checkpointsClaimName" . }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}
+
+{{/* Mounts of every Flink container: read-only configuration, writable /tmp and /flink-data. */}}
+{{- define "flink.volumeMounts" -}}
+- name: flink-config
+  mountPath: /opt/flink/conf
+  readOnly: true
+- name: tmp
+  mountPath: /tmp
+- name: flink-data
+  mountPath: {{ include "flink.dataDir" . }}
+{{- end -}}
+
+{{/* Environment of every Flink container: the pod's IP and name, and the log format. */}}
+{{- define "flink.env" -}}
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: FLINK_LOG_FORMAT
+  value: {{ .Values.log4j.format | quote }}
+{{- end -}}
+
+{{/* Container resources: the component's resources with memory request and limit set from its `memory`. Usage: include "flink.resources" (index .Values "jobmanager"). */}}
+{{- define "flink.resources" -}}
+{{- $r := deepCopy (.resources | default dict) -}}
+{{- $_ := set $r "requests" (merge (dict "memory" .memory) ($r.requests | default dict)) -}}
+{{- $_ := set $r "limits" (merge (dict "memory" .memory) ($r.limits | default dict)) -}}
+{{- toYaml $r -}}
+{{- end -}}
+
+{{/* A probe from its values and a handler. Usage: include "flink.probe" (dict "probe" .Values.jobmanager.livenessProbe "handler" (dict "tcpSocket" (dict "port" "rpc"))). */}}
+{{- define "flink.probe" -}}
+{{- $p := omit .probe "enabled" -}}
+{{- toYaml (merge $p .handler) -}}
+{{- end -}}
+
+{{/* The Prometheus reporter's container port, when enabled. */}}
+{{- define "flink.metricsPort" -}}
+{{- if .Values.metrics.enabled -}}
+- name: metrics
+  containerPort: {{ .Values.metrics.port }}
+  protocol: TCP
+{{- end -}}
+{{- end -}}
+
+{{/* storageClassName of a claim: "" omits it (cluster default), "-" sets it empty (no dynamic provisioning). */}}
+{{- define "flink.storageClass" -}}
+{{- if eq . "-" -}}
+storageClassName: ""
+{{- else if . -}}
+storageClassName: {{ . | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/* PodDisruptionBudget of a component. Usage: include "flink.pdb" (list . "jobmanager"). */}}
+{{- define "flink.pdb" -}}
+{{- $ctx := index . 0 -}}
+{{- $component := index . 1 -}}
+{{- $pdb := (index $ctx.Values $component).podDisruptionBudget -}}
+{{- if $pdb.enabled }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  {{- include "flink.metadata" (dict "ctx" $ctx "name" (include "flink.componentName" (list $ctx $component)) "component" $component) | nindent 2 }}
+spec:
+  {{- if not (kindIs "invalid" $pdb.minAvailable) }}
+  minAvailable: {{ toJson $pdb.minAvailable }}
+  {{- else }}
+  maxUnavailable: {{ toJson $pdb.maxUnavailable }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "flink.componentSelectorLabels" (list $ctx $component) | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{/* NetworkPolicy peer: the JobManager and TaskManager pods of this release. */}}
+{{- define "flink.networkPolicy.clusterPeer" -}}
+- podSelector:
+    matchLabels:
+      {{- include "flink.selectorLabels" . | nindent 6 }}
+    matchExpressions:
+      - key: app.kubernetes.io/component
+        operator: In
+        values: [jobmanager, taskmanager]
+{{- end -}}
+
+{{/* NetworkPolicy rule for the metrics port, when the reporter is on. */}}
+{{- define "flink.networkPolicy.metricsRule" -}}
+{{- if .Values.metrics.enabled -}}
+- ports:
+    - port: metrics
+      protocol: TCP
+  {{- with .Values.networkPolicy.metrics.from }}
+  from:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}

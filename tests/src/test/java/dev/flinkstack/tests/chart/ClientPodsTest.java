@@ -1,0 +1,111 @@
+package dev.flinkstack.tests.chart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Client pods: the job submission hook Job, the CronJob and the helm test pod. */
+class ClientPodsTest {
+
+    private static final Map<String, Object> TRAFFIC = Map.of(
+            "name", "traffic", "jarFile", "/opt/flink/usrlib/traffic-analytics.jar",
+            "className", "dev.flinkstack.traffic.TrafficAnalyticsJob", "parallelism", 2,
+            "args", List.of("--rate", "500", "--output", "file:///flink-data/output/it's"));
+
+    private static String script(JsonNode podSpec) {
+        JsonNode args = podSpec.at("/containers/0/args");
+        assertThat(args.get(0).asText()).isEqualTo("bash");
+        assertThat(args.get(1).asText()).isEqualTo("-c");
+        return args.get(2).asText();
+    }
+
+    @HelmTest
+    void shouldSubmitNoJobsByDefault(Helm helm) {
+        Manifests m = helm.render(Values.defaults());
+        assertThat(m.ofKind("Job")).isEmpty();
+        assertThat(m.ofKind("CronJob")).isEmpty();
+    }
+
+    @HelmTest
+    void shouldSubmitJobsFromAPostInstallHook(Helm helm) {
+        Manifests m = helm.render(Values.of("jobs", List.of(TRAFFIC, Map.of("name", "second", "jarFile", "/flink-data/jars/b.jar"))));
+        JsonNode job = m.get("Job", "flink-submit");
+        assertThat(job.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("post-install");
+        assertThat(job.at("/metadata/annotations/helm.sh~1hook-delete-policy").asText()).isEqualTo("before-hook-creation,hook-succeeded");
+        JsonNode pod = job.at("/spec/template/spec");
+        assertThat(pod.path("restartPolicy").asText()).isEqualTo("Never");
+        JsonNode c = pod.at("/containers/0");
+        assertThat(c.path("image").asText()).isEqualTo("flinkstack/flink-jobmanager:2.3.0");
+        assertThat(Manifests.env(c, "FLINK_REST_HOST").path("value").asText()).isEqualTo("flink-jobmanager-rest");
+        assertThat(Manifests.env(c, "FLINK_REST_PORT").path("value").asText()).isEqualTo("8081");
+        String script = script(pod);
+        assertThat(script).startsWith("source /opt/flinkstack/client.sh\n")
+                .contains("wait_until \"the REST API\" http_get /overview")
+                .contains("flink_cli 'run' '-d' '-c' 'dev.flinkstack.traffic.TrafficAnalyticsJob' '-p' '2' "
+                        + "'/opt/flink/usrlib/traffic-analytics.jar' '--rate' '500' '--output' 'file:///flink-data/output/it'\\''s'")
+                .contains("flink_cli 'run' '-d' '/flink-data/jars/b.jar'");
+        assertThat(script.indexOf("traffic-analytics.jar")).isLessThan(script.indexOf("b.jar"));
+        assertThat(pod.path("volumes").findValuesAsText("claimName")).contains("flink-checkpoints");
+        assertThat(m.get("ConfigMap", "flink-client").at("/data/client.sh").asText()).contains("http_get()");
+    }
+
+    @HelmTest
+    void shouldSubmitFromASavepoint(Helm helm) {
+        Map<String, Object> restored = Map.of("name", "restored", "jarFile", "/opt/flink/usrlib/traffic-analytics.jar",
+                "fromSavepoint", "file:///flink-data/savepoints/sp-1", "allowNonRestoredState", true);
+        String script = script(helm.render(Values.of("jobs", List.of(restored), "jobSubmission.hooks", "post-install,post-upgrade"))
+                .get("Job", "flink-submit").at("/spec/template/spec"));
+        assertThat(script).contains("'-s' 'file:///flink-data/savepoints/sp-1' '-n'");
+    }
+
+    @HelmTest
+    void shouldSubmitAgainOnUpgradeWhenAsked(Helm helm) {
+        JsonNode job = helm.render(Values.of("jobs", List.of(TRAFFIC), "jobSubmission.hooks", "post-install,post-upgrade"))
+                .get("Job", "flink-submit");
+        assertThat(job.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("post-install,post-upgrade");
+    }
+
+    @HelmTest
+    void shouldSubmitABoundedJobOnASchedule(Helm helm) {
+        JsonNode cron = helm.render(Values.of("cronJob.enabled", true, "cronJob.schedule", "*/5 * * * *",
+                "cronJob.timeZone", "Europe/Berlin")).get("CronJob", "flink-scheduled");
+        assertThat(cron.at("/spec/schedule").asText()).isEqualTo("*/5 * * * *");
+        assertThat(cron.at("/spec/timeZone").asText()).isEqualTo("Europe/Berlin");
+        assertThat(cron.at("/spec/concurrencyPolicy").asText()).isEqualTo("Forbid");
+        String script = script(cron.at("/spec/jobTemplate/spec/template/spec"));
+        assertThat(script).contains("flink_cli 'run' '-c' 'dev.flinkstack.traffic.TrafficAnalyticsJob' '-p' '1'")
+                .as("attached: the run ends with the job").doesNotContain("'-d'")
+                .contains("'--records' '100000'");
+    }
+
+    @HelmTest
+    void shouldCheckTheRestApiInTheHelmTest(Helm helm) {
+        JsonNode pod = helm.render(Values.defaults()).get("Pod", "flink-test-rest-api");
+        assertThat(pod.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("test");
+        assertThat(pod.at("/spec/restartPolicy").asText()).isEqualTo("Never");
+        assertThat(script(pod.path("spec"))).contains("has_taskmanagers 1").doesNotContain("has_running_job");
+    }
+
+    @HelmTest
+    void shouldCheckTheJobIsRunningInApplicationMode(Helm helm) {
+        JsonNode pod = helm.render(Values.of("mode", "application")).get("Pod", "flink-test-rest-api");
+        assertThat(script(pod.path("spec"))).contains("has_taskmanagers 1").contains("has_running_job");
+    }
+
+    @HelmTest
+    void shouldSkipTheHelmTestWhenDisabled(Helm helm) {
+        Manifests m = helm.render(Values.of("tests.enabled", false));
+        assertThat(m.ofKind("Pod")).isEmpty();
+        assertThat(m.find("ConfigMap", "flink-client")).isEmpty();
+    }
+
+    @HelmTest
+    void shouldUseAConfigurableClientImage(Helm helm) {
+        JsonNode pod = helm.render(Values.of("client.image.repository", "tools/flink-cli", "client.image.tag", "1.0",
+                "image.registry", "registry.example.com")).get("Pod", "flink-test-rest-api");
+        assertThat(pod.at("/spec/containers/0/image").asText()).isEqualTo("registry.example.com/tools/flink-cli:1.0");
+    }
+}

@@ -1,0 +1,176 @@
+package dev.flinkstack.tests.chart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One helm binary, run as a process against the chart under test.
+ *
+ * <p>The binaries come from the system property {@code helm.binaries} (comma-separated absolute
+ * paths, set by the Makefile) and the chart from {@code chart.dir}. Both are required: a run without
+ * them fails instead of silently testing nothing.
+ */
+final class Helm {
+
+    static final String RELEASE = "flink";
+    static final String NAMESPACE = "flink";
+
+    private static final Map<Path, Helm> CACHE = new ConcurrentHashMap<>();
+    private static final Path HELM_HOME = createHelmHome();
+
+    private final Path binary;
+    private final String version;
+
+    private Helm(Path binary) {
+        this.binary = binary;
+        Result result = exec(List.of(binary.toString(), "version", "--short"), 30);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("cannot run " + binary + ": " + result.stderr());
+        }
+        this.version = result.stdout().strip().replaceFirst("\\+.*", "");
+    }
+
+    /** Every helm binary of {@code helm.binaries}, for {@code @MethodSource}. */
+    static Stream<Helm> binaries() {
+        String property = System.getProperty("helm.binaries", "").strip();
+        if (property.isEmpty()) {
+            throw new IllegalStateException(
+                    "System property helm.binaries is empty: pass the helm binaries to test with, e.g. "
+                            + "-Dhelm.binaries=$PWD/.tools/helm-3.18.0/helm,$PWD/.tools/helm-4.1.4/helm "
+                            + "(make test does this).");
+        }
+        return Arrays.stream(property.split(","))
+                .map(String::strip)
+                .filter(path -> !path.isEmpty())
+                .map(path -> CACHE.computeIfAbsent(Paths.get(path), Helm::checked));
+    }
+
+    private static Helm checked(Path binary) {
+        if (!binary.isAbsolute() || !Files.isExecutable(binary)) {
+            throw new IllegalStateException(
+                    "helm.binaries entry " + binary + " is not an absolute path to an executable file");
+        }
+        return new Helm(binary);
+    }
+
+    /** The chart directory ({@code chart.dir}). */
+    static Path chartDir() {
+        String property = System.getProperty("chart.dir", "").strip();
+        if (property.isEmpty()) {
+            throw new IllegalStateException("System property chart.dir is empty: set it to charts/flink.");
+        }
+        Path dir = Paths.get(property).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve("Chart.yaml"))) {
+            throw new IllegalStateException("chart.dir " + dir + " has no Chart.yaml");
+        }
+        return dir;
+    }
+
+    /** The major version: 3 or 4. */
+    int major() {
+        return Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*", "$1"));
+    }
+
+    /** {@code helm template flink <chart> --namespace flink} with the values and extra arguments. */
+    Result template(Values values, String... args) {
+        List<String> command = new ArrayList<>(List.of("template", RELEASE, chartDir().toString(),
+                "--namespace", NAMESPACE));
+        command.addAll(values.arguments());
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** {@code helm template} of another chart directory (e.g. a patched copy) with the values. */
+    Result template(Path chart, Values values, String... args) {
+        List<String> command = new ArrayList<>(List.of("template", RELEASE, chart.toString(), "--namespace", NAMESPACE));
+        command.addAll(values.arguments());
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** Renders and parses; fails with helm's error output if rendering fails. */
+    Manifests render(Values values, String... args) {
+        Result result = template(values, args);
+        if (result.exitCode() != 0) {
+            throw new AssertionError(this + " template failed for " + values + ":\n" + result.stderr());
+        }
+        return Manifests.parse(result.stdout());
+    }
+
+    /** Runs helm with the arguments. */
+    Result run(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(args);
+        return exec(command, 120);
+    }
+
+    Result run(String... args) {
+        return run(List.of(args));
+    }
+
+    private static Result exec(List<String> command, int timeoutSeconds) {
+        try {
+            Path out = Files.createTempFile(HELM_HOME, "out", ".txt");
+            Path err = Files.createTempFile(HELM_HOME, "err", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            // Isolated helm state: no user repositories, plugins or kube contexts leak into the tests.
+            Map<String, String> env = builder.environment();
+            env.put("HELM_CACHE_HOME", HELM_HOME.resolve("cache").toString());
+            env.put("HELM_CONFIG_HOME", HELM_HOME.resolve("config").toString());
+            env.put("HELM_DATA_HOME", HELM_HOME.resolve("data").toString());
+            env.put("KUBECONFIG", HELM_HOME.resolve("no-kubeconfig").toString());
+            Process process = builder.start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("timed out after " + timeoutSeconds + "s: " + command);
+            }
+            Result result = new Result(process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path createHelmHome() {
+        try {
+            Path home = Files.createTempDirectory("helm-home");
+            home.toFile().deleteOnExit();
+            return home;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "helm " + version;
+    }
+
+    /** Exit code and output of one helm run. */
+    record Result(int exitCode, String stdout, String stderr) {
+
+        boolean ok() {
+            return exitCode == 0;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.flinkstack.tests.chart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every object rendered for every example values file passes strict Kubernetes schema validation. */
+class KubernetesSchemaTest {
+
+    private static final String MONITORING_API = "--api-versions=monitoring.coreos.com/v1";
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.flinkstack.tests.chart.ExampleValues#withHelm")
+    void shouldRenderOnlySchemaValidObjects(Helm helm, String valuesFile) {
+        Manifests m = helm.render(Values.file(valuesFile), MONITORING_API);
+        assertThat(m.all()).isNotEmpty();
+        List<String> problems = new ArrayList<>();
+        for (JsonNode object : m.all()) {
+            for (String problem : KubernetesSchema.violations(object)) {
+                problems.add(object.path("kind").asText() + "/" + object.at("/metadata/name").asText() + ": " + problem);
+            }
+        }
+        assertThat(problems).as("schema violations for " + valuesFile).isEmpty();
+    }
+
+    @HelmTest
+    void shouldValidateHooksAndTestsToo(Helm helm) {
+        Manifests m = helm.render(Values.file("ci/session-values.yaml"));
+        assertThat(m.names()).contains("Job/flink-submit", "CronJob/flink-scheduled", "Pod/flink-test-rest-api");
+        for (JsonNode object : m.all()) {
+            assertThat(KubernetesSchema.violations(object)).as(object.path("kind").asText()).isEmpty();
+        }
+    }
+
+    // The validator itself must catch what it claims to catch.
+
+    @HelmTest
+    void shouldRejectAnUnknownField(Helm helm) {
+        ObjectNode deployment = helm.render(Values.defaults()).get("Deployment", "flink-jobmanager").deepCopy();
+        ((ObjectNode) deployment.at("/spec/template/spec/containers/0")).put("imagePullPolicyy", "Always");
+        assertThat(KubernetesSchema.violations(deployment)).singleElement().asString().contains("imagePullPolicyy");
+    }
+
+    @HelmTest
+    void shouldRejectAMissingRequiredField(Helm helm) {
+        ObjectNode deployment = helm.render(Values.defaults()).get("Deployment", "flink-jobmanager").deepCopy();
+        ((ObjectNode) deployment.at("/spec")).remove("selector");
+        assertThat(KubernetesSchema.violations(deployment)).singleElement().asString().contains("selector");
+    }
+
+    @HelmTest
+    void shouldRejectAWrongType(Helm helm) {
+        ObjectNode deployment = helm.render(Values.defaults()).get("Deployment", "flink-jobmanager").deepCopy();
+        ((ObjectNode) deployment.at("/spec")).put("replicas", "one");
+        assertThat(KubernetesSchema.violations(deployment)).isNotEmpty();
+    }
+
+    @HelmTest
+    void shouldRejectAnUnknownFieldInAPrometheusOperatorObject(Helm helm) {
+        ObjectNode podMonitor = helm.render(Values.of("monitoring.podMonitor.enabled", true), MONITORING_API)
+                .get("PodMonitor", "flink").deepCopy();
+        ((ObjectNode) podMonitor.at("/spec/podMetricsEndpoints/0")).put("prot", "metrics");
+        assertThat(KubernetesSchema.violations(podMonitor)).singleElement().asString().contains("prot");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.flinkstack.tests.chart;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * NOTES.txt. {@code helm template} does not render NOTES.txt and Helm 3's client-only install still
+ * needs a cluster, so the notes are rendered through a copy of the chart that wraps NOTES.txt in a
+ * ConfigMap; for Helm 4, {@code helm install --dry-run=client} cross-checks that the two agree.
+ */
+class NotesTest {
+
+    @TempDir
+    Path temp;
+
+    private String notes(Helm helm, Values values) throws IOException {
+        Path chart = copyOfChart();
+        String notes = Files.readString(chart.resolve("templates/NOTES.txt"));
+        Files.writeString(chart.resolve("templates/zz-notes-under-test.yaml"),
+                "{{- define \"notes-under-test\" }}" + notes + "{{- end }}\n"
+                        + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\n"
+                        + "data:\n  notes: {{ include \"notes-under-test\" . | toJson }}\n");
+        Helm.Result result = helm.template(chart, values, "--show-only", "templates/zz-notes-under-test.yaml");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        return Manifests.parse(result.stdout()).get("ConfigMap", "notes-under-test").at("/data/notes").asText();
+    }
+
+    private Path copyOfChart() throws IOException {
+        Path source = Helm.chartDir();
+        Path target = temp.resolve("flink");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path copy = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy);
+                }
+            }
+        }
+        return target;
+    }
+
+    @HelmTest
+    void shouldPortForwardToTheRestServiceAndPort(Helm helm) throws IOException {
+        String notes = notes(helm, Values.defaults());
+        assertThat(notes).contains("Chart flink-").contains("Mode: session")
+                .contains("kubectl --namespace flink port-forward svc/flink-jobmanager-rest 8081:8081")
+                .contains("curl -s http://127.0.0.1:8081/overview")
+                .contains("exec deploy/flink-jobmanager -- /opt/flink/bin/entrypoint.sh flink run -m flink-jobmanager-rest:8081 -d /opt/flink/usrlib/traffic-analytics.jar")
+                .contains("on the PersistentVolumeClaim flink-checkpoints (ReadWriteMany)")
+                .contains("helm test flink --namespace flink")
+                .doesNotContain("<no value>");
+    }
+
+    @HelmTest
+    void shouldUseTheConfiguredRestServicePort(Helm helm) throws IOException {
+        String notes = notes(helm, Values.of("jobmanager.restService.port", 80, "jobmanager.restService.type", "LoadBalancer"));
+        assertThat(notes).contains("port-forward svc/flink-jobmanager-rest 8081:80")
+                .contains("get svc flink-jobmanager-rest -o jsonpath='{.status.loadBalancer.ingress[0].*}'")
+                .contains("-m flink-jobmanager-rest:80");
+    }
+
+    @HelmTest
+    void shouldShowTheJobStatusCommandsInApplicationMode(Helm helm) throws IOException {
+        String notes = notes(helm, Values.of("mode", "application"));
+        assertThat(notes).contains("Mode: application (the JobManager runs dev.flinkstack.traffic.TrafficAnalyticsJob)")
+                .contains("flink list -m flink-jobmanager-rest:8081")
+                .contains("/jobs/overview")
+                .contains("job.fromSavepoint")
+                .doesNotContain("flink run");
+    }
+
+    @HelmTest
+    void shouldListSubmittedAndScheduledJobs(Helm helm) throws IOException {
+        String notes = notes(helm, Values.of("jobs", List.of(Map.of("name", "traffic", "jarFile", "/opt/flink/usrlib/t.jar")),
+                "cronJob.enabled", true));
+        assertThat(notes).contains("The post-install hook Job flink-submit submits: traffic.")
+                .contains("The CronJob flink-scheduled submits /opt/flink/usrlib/traffic-analytics.jar");
+    }
+
+    @HelmTest
+    void shouldWarnWhenCheckpointsAreNotPersistent(Helm helm) throws IOException {
+        assertThat(notes(helm, Values.of("checkpoints.persistence.enabled", false)))
+                .contains("WARNING: checkpoints.persistence.enabled=false");
+        assertThat(notes(helm, Values.defaults())).doesNotContain("WARNING");
+    }
+
+    @HelmTest
+    void shouldMentionIngressAutoscalingAndHa(Helm helm) throws IOException {
+        String notes = notes(helm, Values.file("ci/full-values.yaml"));
+        assertThat(notes).contains("http://flink.example.com/")
+                .contains("Autoscaling: the HPA flink-stream-taskmanager scales the TaskManagers between 2 and 8")
+                .contains("High availability: kubernetes, cluster id flink-stream, 2 JobManager(s)")
+                .doesNotContain("NOTE: images are referenced by tag");
+    }
+
+    @HelmTest
+    void shouldAgreeWithHelmsOwnNotesRendering(Helm helm) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(helm.major() >= 4,
+                "Helm 3's install --dry-run=client needs a reachable cluster");
+        Helm.Result install = helm.run(List.of("install", "flink", Helm.chartDir().toString(), "--namespace", "flink",
+                "--dry-run=client"));
+        assertThat(install.exitCode()).as(install.stderr()).isZero();
+        String real = install.stdout().substring(install.stdout().indexOf("NOTES:\n") + "NOTES:\n".length());
+        assertThat(real.strip()).isEqualTo(notes(helm, Values.defaults()).strip());
+    }
+}
