@@ -80,7 +80,7 @@ $(HELM4):
 ##@ Test
 
 .PHONY: test
-test: tools images ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
+test: lint tools images ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
 	$(MVN) verify $(IMAGE_PROPERTIES) -Dhelm.binaries=$(HELM3),$(HELM4) -Dcontainer.engine=$(CONTAINER_ENGINE)
 
 .PHONY: lint
