@@ -68,6 +68,15 @@ images: $(BASE_IMAGE_TAR) ## Build the JobManager and TaskManager images with Ji
 		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; \
 	else echo "no container engine: images not loaded (make run falls back to local processes)"; fi
 
+.PHONY: check-reproducible
+check-reproducible: images ## Rebuild the job jar and the images from clean; fail if an image digest changed.
+	cat images/target/jib/*.digest > target/image-digests.first
+	$(MVN) -q -pl job-template,images clean install -DskipTests -Djib.skip=false \
+		-Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
+	cat images/target/jib/*.digest > target/image-digests.second
+	cmp target/image-digests.first target/image-digests.second
+	@echo "images are reproducible: same inputs, same digests"
+
 .PHONY: tools
 tools: $(HELM3) $(HELM4) ## Install the pinned, checksummed Helm 3 and Helm 4 binaries into .tools/.
 
@@ -80,7 +89,7 @@ $(HELM4):
 ##@ Test
 
 .PHONY: test
-test: lint tools images ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
+test: lint tools check-reproducible ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
 	$(MVN) verify $(IMAGE_PROPERTIES) -Dhelm.binaries=$(HELM3),$(HELM4) -Dcontainer.engine=$(CONTAINER_ENGINE)
 
 .PHONY: lint

@@ -18,9 +18,14 @@ with tarfile.open(sys.argv[1]) as archive:
         uncompressed = len(gzip.decompress(blob)) if blob[:2] == b"\x1f\x8b" else compressed
         compressed_total += compressed
         uncompressed_total += uncompressed
-        what = history[index].get("created_by", "") if index < len(history) else ""
         comment = history[index].get("comment", "") if index < len(history) else ""
-        rows.append((layer.split("/")[-1][:19], compressed, uncompressed, (comment or what)[:40]))
+        if index == 0:
+            comment = "base image"
+        elif comment == "extra files":
+            # Name the directories this layer adds, e.g. opt/flink/usrlib.
+            names = tarfile.open(fileobj=io.BytesIO(gzip.decompress(blob))).getnames()
+            comment = "extra files: " + ", ".join(sorted({n.rsplit("/", 1)[0] for n in names if "." in n.rsplit("/", 1)[-1]}))
+        rows.append((layer.split("/")[-1][:19], compressed, uncompressed, comment[:70]))
 
 mib = lambda n: f"{n / 1048576:8.1f} MiB"
 print(f"{manifest['RepoTags'][0]}: {mib(compressed_total).strip()} compressed, {mib(uncompressed_total).strip()} uncompressed")
