@@ -94,9 +94,35 @@ test: lint tools check-reproducible ## Run every test: unit tests, ITCases, char
 
 .PHONY: lint
 lint: ## Check shell scripts with shellcheck.
-	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh .ci/run
+	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh \
+		charts/flink/scripts/*.sh .ci/run
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools/ and the local cluster's data).
 	$(MVN) clean
 	rm -rf target
+
+##@ Monitoring
+
+PROMETHEUS_PORT ?= 9090
+GRAFANA_PORT ?= 3000
+PROMTOOL ?= promtool
+
+.PHONY: monitor
+monitor: images ## Start the local cluster with Prometheus (and Grafana when available), print the URLs.
+	PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) monitoring/local/monitor.sh start $(TASKMANAGERS)
+
+.PHONY: monitor-stop
+monitor-stop: ## Stop the local Prometheus and Grafana, and the local cluster.
+	monitoring/local/monitor.sh stop
+
+.PHONY: sync-monitoring
+sync-monitoring: ## Copy the dashboards and alert rules of monitoring/ into the Helm chart.
+	monitoring/sync-chart.sh
+
+.PHONY: check-monitoring
+check-monitoring: ## Check the alert rules with promtool (rules and unit tests); fail if the chart's copies drifted.
+	$(PROMTOOL) check rules monitoring/alerts/*.yaml
+	$(PROMTOOL) test rules monitoring/alerts/tests/*.yaml
+	shellcheck monitoring/sync-chart.sh monitoring/local/monitor.sh
+	monitoring/sync-chart.sh --check

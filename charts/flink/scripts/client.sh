@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Functions of the chart's client pods (job submission Job, CronJob, helm test), sourced by bash.
 # The images have no curl or grep: HTTP goes through bash's /dev/tcp, JSON is matched with [[ =~ ]].
 # Needs FLINK_REST_HOST and FLINK_REST_PORT (the REST Service) and optionally WAIT_SECONDS.

@@ -17,10 +17,11 @@
 {{- end -}}
 {{- end -}}
 
-{{/* Name of a component's objects: <fullname>-<component>. Usage: include "flink.componentName" (list . "jobmanager"). */}}
+{{/* Name of a component's objects: <fullname>-<suffix>, the full name shortened so the suffix (and so uniqueness) survives the 63-character limit. Usage: include "flink.componentName" (list . "jobmanager"). */}}
 {{- define "flink.componentName" -}}
-{{- $ctx := index . 0 -}}
-{{- printf "%s-%s" (include "flink.fullname" $ctx) (index . 1) | trunc 63 | trimSuffix "-" -}}
+{{- $suffix := index . 1 -}}
+{{- $prefix := include "flink.fullname" (index . 0) | trunc (int (sub 62 (len $suffix))) | trimSuffix "-" -}}
+{{- printf "%s-%s" $prefix $suffix -}}
 {{- end -}}
 
 {{/* Chart name and version, for the helm.sh/chart label. */}}
@@ -135,7 +136,7 @@ annotations:
 
 {{/* Name of the REST Service (web UI, job submission). */}}
 {{- define "flink.jobmanager.restServiceName" -}}
-{{- printf "%s-rest" (include "flink.componentName" (list . "jobmanager")) | trunc 63 | trimSuffix "-" -}}
+{{- include "flink.componentName" (list . "jobmanager-rest") -}}
 {{- end -}}
 
 {{/* Name of the ConfigMap with config.yaml and log4j-console.properties. */}}

@@ -52,18 +52,32 @@ spec:
   {{- end }}
   {{- with $c.initContainers }}
   initContainers:
-    {{- toYaml . | nindent 4 }}
+    {{- include "flink.extraContainers" (dict "containers" . "ctx" $ctx) | trim | nindent 4 }}
   {{- end }}
   containers:
     {{- .container | nindent 4 }}
     {{- with $c.sidecars }}
-    {{- toYaml . | nindent 4 }}
+    {{- include "flink.extraContainers" (dict "containers" . "ctx" $ctx) | trim | nindent 4 }}
     {{- end }}
   volumes:
     {{- include "flink.volumes" $ctx | nindent 4 }}
     {{- with $c.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+{{- end -}}
+
+{{/* User sidecars or init containers, their securityContext completed from containerSecurityContext so they stay "restricted" by default. Usage: include "flink.extraContainers" (dict "containers" $list "ctx" .). */}}
+{{- define "flink.extraContainers" -}}
+{{- range .containers }}
+{{- $container := deepCopy . }}
+{{- $securityContext := deepCopy ($container.securityContext | default dict) }}
+{{- /* Key by key (not merge): a user's false must win over a default true. */}}
+{{- range $key, $value := $.ctx.Values.containerSecurityContext }}
+{{- if not (hasKey $securityContext $key) }}{{ $_ := set $securityContext $key $value }}{{ end }}
+{{- end }}
+{{- $_ := set $container "securityContext" $securityContext }}
+- {{ toYaml $container | nindent 2 | trim }}
+{{- end }}
 {{- end -}}
 
 {{/* imagePullSecrets of every pod. */}}

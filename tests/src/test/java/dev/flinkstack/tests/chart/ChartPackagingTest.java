@@ -30,6 +30,15 @@ class ChartPackagingTest {
     }
 
     @HelmTest
+    void shouldRequireASupportedKubernetesVersion(Helm helm) {
+        Helm.Result old = helm.template(Values.defaults(), "--kube-version", "1.26.0");
+        assertThat(old.exitCode()).isNotZero();
+        assertThat(old.stderr()).contains("kubeVersion");
+        assertThat(helm.template(Values.defaults(), "--kube-version", "1.27.0").exitCode()).isZero();
+        assertThat(helm.template(Values.defaults(), "--kube-version", "1.36.0").exitCode()).isZero();
+    }
+
+    @HelmTest
     void shouldPassStrictLintWithDefaults(Helm helm) {
         Helm.Result result = helm.run("lint", "--strict", Helm.chartDir().toString());
         assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();

@@ -79,11 +79,15 @@ class ConfigMapTest {
         Values values = Values.defaults()
                 .withMap("flinkConfiguration", "restart-strategy.type", "fixed-delay")
                 .withMap("flinkConfiguration", "taskmanager.memory.managed.fraction", 0.5)
-                .withMap("flinkConfiguration", "pipeline.object-reuse", true);
+                .withMap("flinkConfiguration", "pipeline.object-reuse", true)
+                .withMap("flinkConfiguration", "execution.checkpointing.incremental", false)
+                .withMap("flinkConfiguration", "execution.checkpointing.num-retained", 0);
         JsonNode c = config(helm.render(values));
         assertThat(c.path("restart-strategy.type").asText()).isEqualTo("fixed-delay");
         assertThat(c.path("taskmanager.memory.managed.fraction").asDouble()).isEqualTo(0.5);
         assertThat(c.path("pipeline.object-reuse").asBoolean()).isTrue();
+        assertThat(c.path("execution.checkpointing.incremental").asBoolean(true)).as("false overrides true").isFalse();
+        assertThat(c.path("execution.checkpointing.num-retained").asInt(-1)).as("0 overrides 3").isZero();
         assertThat(c.path("rest.port").asInt()).as("other keys kept").isEqualTo(8081);
     }
 

@@ -22,7 +22,7 @@ final class ErrorMessages {
         String leaf = dotted.substring(dotted.lastIndexOf('.') + 1);
         String error = result.stderr();
         boolean fullKey = List.of(key, dotted, slashed).stream().anyMatch(error::contains);
-        boolean parentAndLeaf = error.contains("'" + leaf + "'") || error.contains("property " + leaf + " ");
+        boolean parentAndLeaf = error.contains(leaf);
         if (!parent.isEmpty()) {
             parentAndLeaf &= error.contains(parent) || error.contains("/" + parent.replace('.', '/'));
         }

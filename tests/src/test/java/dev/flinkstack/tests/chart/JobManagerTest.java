@@ -152,9 +152,9 @@ class JobManagerTest {
         JsonNode c = Manifests.container(pod, "jobmanager");
         assertThat(Manifests.env(c, "DISABLE_JEMALLOC").path("value").asText()).isEqualTo("true");
         assertThat(c.path("volumeMounts").findValuesAsText("mountPath")).contains("/extra");
-        assertThat(pod.path("volumes").findValuesAsText("name")).contains("extra");
-        assertThat(pod.path("containers").findValuesAsText("name")).containsExactly("jobmanager", "side");
-        assertThat(pod.path("initContainers").findValuesAsText("name")).containsExactly("init");
+        assertThat(Manifests.names(pod.path("volumes"))).contains("extra");
+        assertThat(Manifests.names(pod.path("containers"))).containsExactly("jobmanager", "side");
+        assertThat(Manifests.names(pod.path("initContainers"))).containsExactly("init");
     }
 
     @HelmTest

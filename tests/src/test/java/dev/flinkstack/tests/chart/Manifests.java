@@ -104,6 +104,13 @@ final class Manifests {
         return null;
     }
 
+    /** The {@code name} of each element of an array (containers, volumes, ports...). */
+    static List<String> names(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        array.forEach(element -> names.add(element.path("name").asText()));
+        return names;
+    }
+
     /** The container's arguments as strings. */
     static List<String> args(JsonNode container) {
         List<String> args = new ArrayList<>();

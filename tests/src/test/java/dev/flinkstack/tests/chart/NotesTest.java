@@ -28,14 +28,15 @@ class NotesTest {
                 "{{- define \"notes-under-test\" }}" + notes + "{{- end }}\n"
                         + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\n"
                         + "data:\n  notes: {{ include \"notes-under-test\" . | toJson }}\n");
-        Helm.Result result = helm.template(chart, values, "--show-only", "templates/zz-notes-under-test.yaml");
+        Helm.Result result = helm.template(chart, values, "--show-only", "templates/zz-notes-under-test.yaml",
+                "--api-versions=monitoring.coreos.com/v1");
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return Manifests.parse(result.stdout()).get("ConfigMap", "notes-under-test").at("/data/notes").asText();
     }
 
     private Path copyOfChart() throws IOException {
         Path source = Helm.chartDir();
-        Path target = temp.resolve("flink");
+        Path target = Files.createTempDirectory(temp, "chart").resolve("flink");
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Path copy = target.resolve(source.relativize(file).toString());
@@ -55,7 +56,8 @@ class NotesTest {
         assertThat(notes).contains("Chart flink-").contains("Mode: session")
                 .contains("kubectl --namespace flink port-forward svc/flink-jobmanager-rest 8081:8081")
                 .contains("curl -s http://127.0.0.1:8081/overview")
-                .contains("exec deploy/flink-jobmanager -- /opt/flink/bin/entrypoint.sh flink run -m flink-jobmanager-rest:8081 -d /opt/flink/usrlib/traffic-analytics.jar")
+                .contains("curl -s -X POST -H \"Expect:\" -F \"jarfile=@my-job.jar\" http://127.0.0.1:8081/jars/upload")
+                .contains("curl -s -X POST http://127.0.0.1:8081/jars/<jar-id>/run")
                 .contains("on the PersistentVolumeClaim flink-checkpoints (ReadWriteMany)")
                 .contains("helm test flink --namespace flink")
                 .doesNotContain("<no value>");
@@ -66,17 +68,18 @@ class NotesTest {
         String notes = notes(helm, Values.of("jobmanager.restService.port", 80, "jobmanager.restService.type", "LoadBalancer"));
         assertThat(notes).contains("port-forward svc/flink-jobmanager-rest 8081:80")
                 .contains("get svc flink-jobmanager-rest -o jsonpath='{.status.loadBalancer.ingress[0].*}'")
-                .contains("-m flink-jobmanager-rest:80");
+                .doesNotContain("127.0.0.1:80/");
     }
 
     @HelmTest
     void shouldShowTheJobStatusCommandsInApplicationMode(Helm helm) throws IOException {
         String notes = notes(helm, Values.of("mode", "application"));
         assertThat(notes).contains("Mode: application (the JobManager runs dev.flinkstack.traffic.TrafficAnalyticsJob)")
-                .contains("flink list -m flink-jobmanager-rest:8081")
-                .contains("/jobs/overview")
-                .contains("job.fromSavepoint")
-                .doesNotContain("flink run");
+                .contains("curl -s http://127.0.0.1:8081/jobs/overview")
+                .contains("curl -s -X POST http://127.0.0.1:8081/jobs/<job-id>/savepoints -d "
+                        + "'{\"target-directory\": \"file:///flink-data/savepoints\", \"cancel-job\": false}'")
+                .contains("--set job.fromSavepoint=<location>")
+                .doesNotContain("/jars/upload");
     }
 
     @HelmTest

@@ -55,6 +55,22 @@ class SecurityDefaultsTest {
     }
 
     @HelmTest
+    void shouldHardenUserSidecarsAndInitContainersByDefault(Helm helm) {
+        Map<String, Object> plain = Map.of("name", "side", "image", "side:1");
+        Map<String, Object> own = Map.of("name", "init", "image", "init:1",
+                "securityContext", Map.of("readOnlyRootFilesystem", false));
+        JsonNode pod = helm.render(Values.of("taskmanager.sidecars", List.of(plain), "taskmanager.initContainers", List.of(own)))
+                .get("Deployment", "flink-taskmanager").at("/spec/template/spec");
+        JsonNode sidecar = pod.at("/containers/1/securityContext");
+        assertThat(sidecar.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(sidecar.at("/capabilities/drop/0").asText()).isEqualTo("ALL");
+        JsonNode init = pod.at("/initContainers/0/securityContext");
+        assertThat(init.path("readOnlyRootFilesystem").asBoolean(true)).as("the user's setting wins").isFalse();
+        assertThat(init.path("runAsNonRoot").asBoolean()).as("completed from the defaults").isTrue();
+        assertThat(PodSecurity.restrictedViolations(pod)).isEmpty();
+    }
+
+    @HelmTest
     void shouldLetUsersOverrideTheSecurityContext(Helm helm) {
         JsonNode pod = helm.render(Values.of("podSecurityContext", Map.of("runAsNonRoot", true, "runAsUser", 1000,
                 "seccompProfile", Map.of("type", "RuntimeDefault")))).get("Deployment", "flink-jobmanager").at("/spec/template/spec");

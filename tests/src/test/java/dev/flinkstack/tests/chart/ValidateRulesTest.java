@@ -38,7 +38,7 @@ class ValidateRulesTest {
                 new Rule("autoscaling.targetCPUUtilizationPercentage", Values.of("mode", "application",
                         "autoscaling.enabled", true, "autoscaling.targetCPUUtilizationPercentage", null), "no metric"),
                 new Rule("taskmanager.resources.requests.cpu", Values.of("mode", "application", "autoscaling.enabled", true,
-                        "taskmanager.resources", Map.of()), "CPU target without a CPU request"),
+                        "taskmanager.resources.requests.cpu", null), "CPU target without a CPU request"),
                 new Rule("checkpoints.persistence.accessModes", Values.of(
                         "checkpoints.persistence.accessModes", List.of("ReadWriteOnce")), "RWO claim shared by 3 pods"),
                 new Rule("checkpoints.persistence.accessModes", Values.of("checkpoints.persistence.singleNode", true,
@@ -67,6 +67,8 @@ class ValidateRulesTest {
                         "taskmanager.memory.process.size", "4g"), "memory that must match the container"),
                 new Rule("taskmanager.resources.limits.memory", Values.of("taskmanager.resources",
                         Map.of("limits", Map.of("memory", "2Gi"))), "memory outside taskmanager.memory"),
+                new Rule("taskmanager.memory", Values.of("taskmanager.memory", "512Mi"), "below Flink's minimum"),
+                new Rule("jobmanager.memory", Values.of("jobmanager.memory", "512Mi"), "below Flink's minimum"),
                 new Rule("jobmanager.podDisruptionBudget.minAvailable", Values.of("jobmanager.podDisruptionBudget.minAvailable", 1),
                         "minAvailable and maxUnavailable"),
                 new Rule("jobmanager.service.ports", Values.of("jobmanager.service.ports.blob", 6123), "two ports on one number"),

@@ -84,55 +84,31 @@ class ValuesDocumentationTest {
         assertThat(missing).as("values missing from README.md (as `key`)").isEmpty();
     }
 
+    /**
+     * The values table between the README's markers is what {@link ValuesTable} generates from
+     * values.yaml. Run with {@code -Dchart.readme.update=true} to rewrite it.
+     */
+    @HelmTest
+    void shouldKeepTheReadmeValuesTableInSync(Helm helm) throws IOException {
+        Path readme = Helm.chartDir().resolve("README.md");
+        String text = Files.readString(readme);
+        String start = "<!-- values-table:start -->\n";
+        String end = "<!-- values-table:end -->";
+        assertThat(text).contains(start, end);
+        String current = text.substring(text.indexOf(start) + start.length(), text.indexOf(end));
+        String generated = ValuesTable.generate(Files.readString(Helm.chartDir().resolve("values.yaml")));
+        if (Boolean.getBoolean("chart.readme.update") && !current.equals(generated)) {
+            Files.writeString(readme, text.replace(start + current + end, start + generated + end));
+            current = generated;
+        }
+        assertThat(current).as("README values table; regenerate with -Dchart.readme.update=true").isEqualTo(generated);
+    }
+
     @HelmTest
     void shouldCommentEveryValueInValuesYaml(Helm helm) throws IOException {
-        List<String> lines = Files.readAllLines(Helm.chartDir().resolve("values.yaml"));
-        List<String> undocumented = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (!line.matches("^\\s*[A-Za-z][A-Za-z0-9]*:.*") || line.trim().startsWith("#")) {
-                continue;
-            }
-            boolean isMapHeader = line.trim().endsWith(":");
-            boolean documented = i > 0 && lines.get(i - 1).trim().startsWith("#");
-            // Grouped keys (a probe's timings) share the comment of the first key of their group.
-            boolean grouped = i > 0 && lines.get(i - 1).matches("^\\s*[A-Za-z][A-Za-z0-9]*:.*")
-                    && indent(lines.get(i - 1)) == indent(line) && !lines.get(i - 1).trim().endsWith(":");
-            if (!isMapHeader && !documented && !grouped && !insideFreeFormBlock(lines, i)) {
-                undocumented.add((i + 1) + ": " + line.trim());
-            }
-        }
-        assertThat(undocumented).as("keys of values.yaml without a comment").isEmpty();
-    }
-
-    private static int indent(String line) {
-        return line.length() - line.stripLeading().length();
-    }
-
-    /** True if an ancestor line of line i is a documented key whose value is a block (e.g. resources). */
-    private static boolean insideFreeFormBlock(List<String> lines, int i) {
-        int indent = indent(lines.get(i));
-        for (int j = i - 1; j >= 0; j--) {
-            String candidate = lines.get(j);
-            if (candidate.isBlank() || candidate.trim().startsWith("#") || candidate.trim().startsWith("-")) {
-                continue;
-            }
-            if (indent(candidate) < indent) {
-                String key = candidate.trim().replaceFirst(":.*", "");
-                if (j > 0 && lines.get(j - 1).trim().startsWith("# --") && candidate.trim().endsWith(":")) {
-                    return true;
-                }
-                indent = indent(candidate);
-                if (isFreeFormKey(key)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean isFreeFormKey(String key) {
-        return key.equals("resources") || key.endsWith("SecurityContext") || key.equals("behavior") || key.equals("job")
-                || key.equals("ports") || key.equals("paths") || key.equals("hosts");
+        String table = ValuesTable.generate(Files.readString(Helm.chartDir().resolve("values.yaml")));
+        List<String> undocumented = table.lines().filter(row -> row.contains("| See `")).toList();
+        assertThat(undocumented).as("keys of values.yaml without a # -- comment (only probe timings may share one)")
+                .isEmpty();
     }
 }

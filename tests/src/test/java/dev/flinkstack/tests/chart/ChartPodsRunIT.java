@@ -1,0 +1,198 @@
+package dev.flinkstack.tests.chart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkRest;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chart runs: it is rendered (session mode and application mode, with persistence), and the
+ * rendered JobManager, TaskManager, job submission and helm test pods run on the project's images in
+ * the container engine, translated faithfully by {@link PodRunner}. The cluster must form, the
+ * example job must run, and its checkpoints must land on the checkpoint volume.
+ */
+class ChartPodsRunIT {
+
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+    private static Helm helm;
+
+    @BeforeAll
+    static void pickHelm() {
+        helm = Helm.binaries().findFirst().orElseThrow();
+    }
+
+    /** Renders with the IT values file, pointing the chart at the images under test. */
+    private static Manifests render(String valuesResource) {
+        Path values = Paths.get("src/test/resources/chart", valuesResource).toAbsolutePath();
+        String jobManager = System.getProperty("image.jobmanager", "flinkstack/flink-jobmanager:2.3.0");
+        String taskManager = System.getProperty("image.taskmanager", "flinkstack/flink-taskmanager:2.3.0");
+        String tag = jobManager.substring(jobManager.lastIndexOf(':') + 1);
+        assertThat(taskManager).endsWith(":" + tag);
+        Helm.Result result = helm.run("template", Helm.RELEASE, Helm.chartDir().toString(), "--namespace", Helm.NAMESPACE,
+                "-f", values.toString(),
+                "--set", "jobmanager.image.repository=" + jobManager.substring(0, jobManager.lastIndexOf(':')),
+                "--set", "taskmanager.image.repository=" + taskManager.substring(0, taskManager.lastIndexOf(':')),
+                "--set-string", "image.tag=" + tag);
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        return Manifests.parse(result.stdout());
+    }
+
+    @Test
+    void sessionClusterFormsRunsTheSubmittedJobAndCheckpointsToTheClaim() throws Exception {
+        Manifests m = render("session-it-values.yaml");
+        try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
+            pods.start(m.get("Deployment", "flink-jobmanager"), "flink-jobmanager-7d9f8b6c5d-x2k4p", "rest");
+            FlinkRest rest = new FlinkRest("127.0.0.1",
+                    pods.engine().publishedPort(pods.containerName("flink-jobmanager-7d9f8b6c5d-x2k4p"), 8081));
+            Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+
+            JsonNode taskManagers = m.get("Deployment", "flink-taskmanager");
+            List<String> tmPods = List.of("flink-taskmanager-5c4d8f9b7-abcde", "flink-taskmanager-5c4d8f9b7-fghij");
+            tmPods.forEach(pod -> pods.start(taskManagers, pod));
+            Await.condition("2 registered TaskManagers", STARTUP, () -> rest.overview().path("taskmanagers").asInt() == 2);
+            assertTaskManagersAdvertisePodIps(rest, pods, tmPods);
+            assertThat(pods.engine().run("exec", pods.containerName(tmPods.get(0)), "bash", "-c",
+                    "exec 3<>/dev/tcp/flink-jobmanager/6123").succeeded())
+                    .as("the JobManager Service name resolves and answers on the RPC port").isTrue();
+
+            // The post-install hook Job submits the example job.
+            pods.start(m.get("Job", "flink-submit"), "flink-submit-q8z2m");
+            assertThat(pods.awaitExit("flink-submit-q8z2m")).as(pods.logs("flink-submit-q8z2m")).isZero();
+            String jobId = Await.until("the submitted job", STARTUP, () -> rest.jobIds().stream().findFirst());
+            assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
+
+            // helm test
+            assertThat(runToCompletion(pods, m.get("Pod", "flink-test-rest-api"), "flink-test-rest-api")).isZero();
+        }
+    }
+
+    @Test
+    void applicationClusterRunsTheJobOnAStatefulSetTaskManager() throws Exception {
+        Manifests m = render("application-it-values.yaml");
+        try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
+            pods.start(m.get("Deployment", "flink-jobmanager"), "flink-jobmanager-6b7c9d8f4-k3j2h", "rest");
+            FlinkRest rest = new FlinkRest("127.0.0.1",
+                    pods.engine().publishedPort(pods.containerName("flink-jobmanager-6b7c9d8f4-k3j2h"), 8081));
+            Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+            pods.start(m.get("StatefulSet", "flink-taskmanager"), "flink-taskmanager-0");
+            Await.condition("1 registered TaskManager", STARTUP, () -> rest.overview().path("taskmanagers").asInt() == 1);
+
+            JsonNode tm = rest.get("/taskmanagers").path("taskmanagers").get(0);
+            assertThat(tm.path("id").asText()).as("taskmanager.resource-id is the pod name").isEqualTo("flink-taskmanager-0");
+            assertTaskManagersAdvertisePodIps(rest, pods, List.of("flink-taskmanager-0"));
+
+            String jobId = Await.until("the application's job", STARTUP, () -> rest.jobIds().stream().findFirst());
+            assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
+            assertThat(rest.configValue("scheduler-mode")).isNull();
+            assertSavepointAsNotesSay(pods, jobId);
+            try (Stream<Path> working = Files.list(pods.claimDir("working-flink-taskmanager-0"))) {
+                assertThat(working.map(p -> p.getFileName().toString()))
+                        .as("the TaskManager's working directory is on its own volume")
+                        .anyMatch(name -> name.contains("flink-taskmanager-0"));
+            }
+            assertThat(runToCompletion(pods, m.get("Pod", "flink-test-rest-api"), "flink-test-rest-api")).isZero();
+        }
+    }
+
+    @Test
+    void reactiveModeRescalesWithinSecondsWhenATaskManagerIsAdded() {
+        Manifests m = render("autoscaling-it-values.yaml");
+        assertThat(m.get("Deployment", "flink-taskmanager").at("/spec").has("replicas")).isFalse();
+        try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
+            pods.start(m.get("Deployment", "flink-jobmanager"), "flink-jobmanager-5f6d7c8b9-r7t5w", "rest");
+            FlinkRest rest = new FlinkRest("127.0.0.1",
+                    pods.engine().publishedPort(pods.containerName("flink-jobmanager-5f6d7c8b9-r7t5w"), 8081));
+            Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+            JsonNode taskManagers = m.get("Deployment", "flink-taskmanager");
+            pods.start(taskManagers, "flink-taskmanager-6c8b7d9f5-aaaaa");
+            String jobId = Await.until("the application's job", STARTUP, () -> rest.jobIds().stream().findFirst());
+            Await.condition("the job RUNNING on one slot", STARTUP,
+                    () -> rest.isFullyRunning(jobId) && maxParallelism(rest, jobId) == 1);
+            assertThat(rest.configValue("scheduler-mode")).isEqualToIgnoringCase("reactive");
+
+            // What the HPA does on scale-out: one more TaskManager pod.
+            long start = System.nanoTime();
+            pods.start(taskManagers, "flink-taskmanager-6c8b7d9f5-bbbbb");
+            Await.condition("the job rescaled to two slots", STARTUP,
+                    () -> rest.isFullyRunning(jobId) && maxParallelism(rest, jobId) == 2);
+            Duration rescale = Duration.ofNanos(System.nanoTime() - start);
+            System.out.println("reactive mode: TaskManager start to rescaled job in " + rescale.toSeconds() + " s");
+            assertThat(rescale).as("rescale in seconds, not a minute (Flink's defaults wait 30 s + 60 s)")
+                    .isLessThan(Duration.ofSeconds(45));
+        }
+    }
+
+    private static int maxParallelism(FlinkRest rest, String jobId) {
+        int max = 0;
+        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
+            max = Math.max(max, vertex.path("parallelism").asInt());
+        }
+        return max;
+    }
+
+    /** The savepoint command NOTES.txt prints for application mode, against the running job. */
+    private static void assertSavepointAsNotesSay(PodRunner pods, String jobId) throws Exception {
+        int port = pods.engine().publishedPort(pods.containerName("flink-jobmanager-6b7c9d8f4-k3j2h"), 8081);
+        HttpClient http = HttpClient.newHttpClient();
+        String body = "{\"target-directory\": \"file:///flink-data/savepoints\", \"cancel-job\": false}";
+        HttpResponse<String> trigger = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/jobs/" + jobId + "/savepoints"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(202);
+        String requestId = Manifests.yaml(trigger.body()).path("request-id").asText();
+        FlinkRest rest = new FlinkRest("127.0.0.1", port);
+        JsonNode done = Await.until("the savepoint", STARTUP, () -> {
+            JsonNode status = rest.get("/jobs/" + jobId + "/savepoints/" + requestId);
+            return "COMPLETED".equals(status.at("/status/id").asText()) ? Optional.of(status) : Optional.empty();
+        });
+        String location = done.at("/operation/location").asText();
+        assertThat(location).as(done.toString()).startsWith("file:/flink-data/savepoints/savepoint-");
+        assertThat(ExampleJob.onHost(pods.claimDir("flink-checkpoints"), location).resolve("_metadata")).exists();
+    }
+
+    private static int runToCompletion(PodRunner pods, JsonNode object, String podName) {
+        pods.start(object, podName);
+        int exitCode = pods.awaitExit(podName);
+        if (exitCode != 0) {
+            System.err.println(pods.logs(podName));
+        }
+        return exitCode;
+    }
+
+    private static void assertTaskManagersAdvertisePodIps(FlinkRest rest, PodRunner pods, List<String> podNames) {
+        List<String> ips = new ArrayList<>();
+        podNames.forEach(pod -> ips.add(pods.ip(pod)));
+        List<String> paths = new ArrayList<>();
+        rest.get("/taskmanagers").path("taskmanagers").forEach(tm -> paths.add(tm.path("path").asText()));
+        assertThat(paths).as("TaskManagers register with their pod IP (taskmanager.host)")
+                .allSatisfy(path -> assertThat(ips).anyMatch(path::contains));
+    }
+
+    private static void assertRunsAndCheckpointsToTheClaim(FlinkRest rest, String jobId, Path claim) {
+        Await.condition("job " + jobId + " with all tasks RUNNING and 2 completed checkpoints", STARTUP,
+                () -> rest.isFullyRunning(jobId) && ExampleJob.completedCheckpoints(rest, jobId) >= 2);
+        assertThat(rest.configValue("execution.checkpointing.dir")).isEqualTo("file:///flink-data/checkpoints");
+        String externalPath = ExampleJob.latestCompletedCheckpoint(rest, jobId).path("external_path").asText();
+        assertThat(externalPath).startsWith("file:/flink-data/checkpoints/");
+        Path onHost = ExampleJob.onHost(claim, externalPath);
+        assertThat(onHost.resolve("_metadata")).as("checkpoint metadata on the claim's volume").exists();
+    }
+}
