@@ -95,7 +95,7 @@ test: lint tools check-reproducible ## Run every test: unit tests, ITCases, char
 .PHONY: lint
 lint: ## Check shell scripts with shellcheck.
 	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh \
-		charts/flink/scripts/*.sh .ci/run
+		charts/flink/scripts/*.sh monitoring/sync-chart.sh monitoring/local/*.sh .ci/run
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools/ and the local cluster's data).
@@ -126,3 +126,14 @@ check-monitoring: ## Check the alert rules with promtool (rules and unit tests);
 	$(PROMTOOL) test rules monitoring/alerts/tests/*.yaml
 	shellcheck monitoring/sync-chart.sh monitoring/local/monitor.sh
 	monitoring/sync-chart.sh --check
+
+##@ Benchmarks
+
+BENCH_RUNS ?= 5
+BENCH_SLOW_RUNS ?= 3
+
+.PHONY: bench
+bench: images ## Measure image sizes, start-up, recovery, rescaling, throughput and checkpoints; table in target/bench/.
+	$(MVN) -pl tests verify -Pbench $(IMAGE_PROPERTIES) -Dcontainer.engine=$(CONTAINER_ENGINE) \
+		-Dbench.runs=$(BENCH_RUNS) -Dbench.slow-runs=$(BENCH_SLOW_RUNS) -Dbase.image.tar=$(BASE_IMAGE_TAR)
+	@cat target/bench/bench.md

@@ -142,6 +142,8 @@ start_processes() {
   local jobmanager_args=(jobmanager)
   [[ $mode == application ]] && jobmanager_args=(standalone-job --job-classname "$JOB_CLASS"
     --output "file://$DATA_DIR/output" "${JOB_ARGUMENTS[@]}")
+  # Directories these processes create stay writable for a later container run (uid 9999).
+  umask 0000
   FLINK_HOME=$flink_home FLINK_PROPERTIES=$(local_properties "$JOB_MANAGER_METRICS_PORT") \
     nohup "$flink_home/bin/entrypoint.sh" "${jobmanager_args[@]}" >"$LOCAL_DIR/logs/jobmanager.log" 2>&1 &
   echo $! >"$LOCAL_DIR/jobmanager.pid"
