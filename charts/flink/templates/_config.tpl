@@ -42,10 +42,12 @@
 {{- $_ := set $c "metrics.reporter.prom.factory.class" "org.apache.flink.metrics.prometheus.PrometheusReporterFactory" -}}
 {{- $_ := set $c "metrics.reporter.prom.port" $v.metrics.port -}}
 {{- end -}}
-{{- if $v.autoscaling.enabled -}}
-{{- $_ := set $c "scheduler-mode" "reactive" -}}
+{{- /* Rescale timing of the adaptive scheduler: used in reactive mode, harmless otherwise. */ -}}
 {{- $_ := set $c "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling" $v.autoscaling.reactive.cooldown -}}
 {{- $_ := set $c "jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout" $v.autoscaling.reactive.resourceStabilizationTimeout -}}
+{{- $_ := set $c "jobmanager.adaptive-scheduler.rescale-trigger.max-delay" $v.autoscaling.reactive.rescaleTriggerMaxDelay -}}
+{{- if $v.autoscaling.enabled -}}
+{{- $_ := set $c "scheduler-mode" "reactive" -}}
 {{- $_ := set $c "pipeline.max-parallelism" $v.autoscaling.reactive.maxParallelism -}}
 {{- end -}}
 {{- with $v.highAvailability -}}

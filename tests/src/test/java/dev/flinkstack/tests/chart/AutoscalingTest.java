@@ -60,7 +60,8 @@ class AutoscalingTest {
         JsonNode config = ConfigMapTest.config(helm.render(AUTOSCALING));
         assertThat(config.path("scheduler-mode").asText()).isEqualTo("reactive");
         assertThat(config.path("jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling").asText()).isEqualTo("10s");
-        assertThat(config.path("jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout").asText()).isEqualTo("5s");
+        assertThat(config.path("jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout").asText()).isEqualTo("2s");
+        assertThat(config.path("jobmanager.adaptive-scheduler.rescale-trigger.max-delay").asText()).isEqualTo("2s");
         assertThat(config.path("pipeline.max-parallelism").asInt()).isEqualTo(120);
         assertThat(config.path("heartbeat.interval").asInt()).isEqualTo(1000);
         assertThat(config.path("heartbeat.timeout").asInt()).as("a lost TaskManager is noticed in seconds").isEqualTo(5000);
