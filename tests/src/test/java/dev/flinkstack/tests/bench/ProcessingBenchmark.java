@@ -1,0 +1,131 @@
+package dev.flinkstack.tests.bench;
+
+import dev.flinkstack.tests.bench.BenchReport.Section;
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkRest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the example job does per slot on RocksDB: its throughput with an unthrottled generator, and
+ * checkpoint duration and size for a keyed state of about 100 MB with incremental checkpoints.
+ * One TaskManager with one slot and job parallelism 1, so "per slot" is what one slot achieves.
+ */
+class ProcessingBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration WARM_UP = Duration.ofSeconds(20);
+    private static final Duration WINDOW = Duration.ofSeconds(30);
+    private static final Pattern COUNTER =
+            Pattern.compile("^flink_taskmanager_job_task_operator_(parsedRecords|malformedRecords)\\{.*} (\\S+)$");
+    private static final String ONE_SLOT = "taskmanager.numberOfTaskSlots: 1\n";
+    /**
+     * Hosts whose open windows add up to about 100 MB of RocksDB files (measured: 55-75 B per host,
+     * depending on how far compaction got).
+     */
+    private static final int STATE_KEYS = 1_800_000;
+    private static final long STATE_TARGET_BYTES = 100L * 1000 * 1000;
+
+    @AfterAll
+    static void printReport() {
+        BenchReport.print();
+    }
+
+    @Test
+    void throughputPerSlotWithRocksDb() {
+        List<Double> samples = new ArrayList<>();
+        List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
+                "--rate", "0", "--parallelism", "1", "--start-time", "2026-01-01T00:00:00Z");
+        for (int run = 0; run < BenchReport.slowRuns(); run++) {
+            try (FlinkDeployment cluster = FlinkDeployment.application(args)
+                    .taskManagers(1)
+                    .flinkProperties(ONE_SLOT)
+                    .start()) {
+                FlinkRest rest = cluster.leaderRest();
+                String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+                Await.condition("the job running", TIMEOUT, () -> rest.isFullyRunning(jobId));
+                String taskManager = cluster.taskManagers().get(0);
+                Await.sleep(WARM_UP);
+                long before = records(cluster, taskManager);
+                long started = System.nanoTime();
+                Await.sleep(WINDOW);
+                long after = records(cluster, taskManager);
+                samples.add((after - before) / StartupBenchmark.seconds(started));
+            }
+        }
+        BenchReport.add(Section.PROCESSING, 0, "Example job throughput per slot (RocksDB)", "records/s", samples,
+                "unthrottled generator (--rate 0), parse, keyBy host, 10 s windows on RocksDB, 3 file sinks, "
+                        + "checkpoints every 10 s; 1 slot, parallelism 1; records parsed per second over "
+                        + WINDOW.toSeconds() + " s after " + WARM_UP.toSeconds() + " s warm-up");
+    }
+
+    @Test
+    void incrementalCheckpointsOfAbout100MbOfState() {
+        List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
+                "--rate", "0", "--parallelism", "1", "--keys", Integer.toString(STATE_KEYS),
+                "--window", "1d", "--checkpoint-interval", "10s", "--start-time", "2026-01-01T00:00:00Z");
+        List<Double> durations = new ArrayList<>();
+        List<Double> incremental = new ArrayList<>();
+        List<Double> full = new ArrayList<>();
+        try (FlinkDeployment cluster = FlinkDeployment.application(args)
+                .taskManagers(1)
+                .flinkProperties(ONE_SLOT)
+                .start()) {
+            FlinkRest rest = cluster.leaderRest();
+            String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+            Await.condition("a checkpointed state of " + STATE_TARGET_BYTES / 1_000_000 + " MB", TIMEOUT,
+                    () -> latest(rest, jobId).path("state_size").asLong() >= STATE_TARGET_BYTES);
+            Set<Long> seen = new HashSet<>();
+            seen.add(latest(rest, jobId).path("id").asLong());
+            while (durations.size() < BenchReport.runs()) {
+                JsonNode checkpoint = Await.until("the next completed checkpoint", Duration.ofMinutes(1), () -> {
+                    JsonNode latest = latest(rest, jobId);
+                    return seen.contains(latest.path("id").asLong())
+                            ? Optional.empty() : Optional.of(latest);
+                });
+                seen.add(checkpoint.path("id").asLong());
+                durations.add(checkpoint.path("end_to_end_duration").asDouble() / 1000);
+                incremental.add(checkpoint.path("checkpointed_size").asDouble());
+                full.add(checkpoint.path("state_size").asDouble());
+            }
+        }
+        String how = "--keys " + STATE_KEYS + " --window 1d --rate 0: every host's open window in RocksDB, "
+                + "updated at full speed (so compactions rewrite most files between checkpoints), checkpoints "
+                + "every 10 s to the data volume; " + BenchReport.runs() + " consecutive checkpoints once the "
+                + "state reached " + STATE_TARGET_BYTES / 1_000_000 + " MB";
+        BenchReport.add(Section.PROCESSING, 1, "Checkpoint duration, ~100 MB state, incremental", "s", durations, how);
+        BenchReport.add(Section.PROCESSING, 2, "Checkpoint size uploaded (incremental)", "bytes", incremental,
+                "same checkpoints: new RocksDB files each checkpoint wrote");
+        BenchReport.add(Section.PROCESSING, 3, "Full state size at those checkpoints", "bytes", full,
+                "same checkpoints: all RocksDB files the checkpoint references");
+    }
+
+    private static JsonNode latest(FlinkRest rest, String jobId) {
+        return rest.checkpoints(jobId).path("latest").path("completed");
+    }
+
+    /** Records the parse operator handled (valid + malformed), from the TaskManager's Prometheus endpoint. */
+    private static long records(FlinkDeployment cluster, String taskManager) {
+        long sum = 0;
+        for (String line : cluster.metrics(taskManager).split("\n")) {
+            Matcher matcher = COUNTER.matcher(line);
+            if (matcher.matches()) {
+                sum += (long) Double.parseDouble(matcher.group(2));
+            }
+        }
+        return sum;
+    }
+}

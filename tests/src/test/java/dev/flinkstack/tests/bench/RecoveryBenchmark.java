@@ -1,0 +1,195 @@
+package dev.flinkstack.tests.bench;
+
+import dev.flinkstack.tests.bench.BenchReport.Section;
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ChartDefaults;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkRest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * How fast the packaging recovers and rescales, with the chart's default settings: a TaskManager
+ * killed with SIGKILL until the job runs again from a checkpoint, and a TaskManager joining a
+ * reactive-mode application until the job runs at the new parallelism.
+ */
+class RecoveryBenchmark {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * The REST API serves job details and checkpoint statistics from caches that live as long as the
+     * web UI's refresh interval (3 s); off here, so polling sees a recovery when it happens. This
+     * changes what the benchmark observes, not what Flink does.
+     */
+    static final String UNCACHED_REST =
+            "rest.cache.execution-graph.timeout: 0ms\nrest.cache.checkpoint-statistics.timeout: 0ms\n";
+
+    @AfterAll
+    static void printReport() {
+        BenchReport.print();
+    }
+
+    /**
+     * A fresh application cluster per run, shaped like the chart's default: 2 TaskManagers with the
+     * chart's slots each, the job using all of them, so recovery needs the replacement TaskManager.
+     */
+    @Test
+    void taskManagerKillToJobRunningFromACheckpoint() {
+        List<Double> samples = new ArrayList<>();
+        List<Double> detection = new ArrayList<>();
+        Random random = new Random(1);
+        int slots = ChartDefaults.taskSlots();
+        List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
+                "--rate", "1000", "--checkpoint-interval", "5s", "--parallelism", Integer.toString(2 * slots));
+        String effective = "";
+        for (int run = 0; run < BenchReport.runs(); run++) {
+            try (FlinkDeployment cluster = FlinkDeployment.application(args)
+                    .taskManagers(2)
+                    .flinkProperties(ChartDefaults.heartbeatProperties() + UNCACHED_REST
+                            + "taskmanager.numberOfTaskSlots: " + slots + "\n")
+                    .start()) {
+                FlinkRest rest = cluster.leaderRest();
+                effective = effectiveSettings(rest, RECOVERY_KEYS);
+                String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+                Await.condition("the job running with a completed checkpoint", TIMEOUT,
+                        () -> rest.isFullyRunning(jobId) && completedCheckpoints(rest, jobId) >= 1);
+                Await.sleep(Duration.ofSeconds(2));
+                long restoresBefore = restores(rest, jobId);
+
+                List<String> taskManagers = cluster.taskManagers();
+                long killed = System.nanoTime();
+                cluster.kill(taskManagers.get(random.nextInt(taskManagers.size())));
+                cluster.startTaskManager();
+                double failing = -1;
+                while (true) {
+                    String state = rest.job(jobId).path("state").asText();
+                    if (failing < 0 && !"RUNNING".equals(state)) {
+                        failing = StartupBenchmark.seconds(killed);
+                    }
+                    if (restores(rest, jobId) > restoresBefore && rest.isFullyRunning(jobId)) {
+                        break;
+                    }
+                    if (StartupBenchmark.seconds(killed) > TIMEOUT.toSeconds()) {
+                        throw new AssertionError("the job did not recover within " + TIMEOUT);
+                    }
+                    Await.sleep(POLL);
+                }
+                samples.add(StartupBenchmark.seconds(killed));
+                if (failing >= 0) {
+                    detection.add(failing);
+                }
+            }
+        }
+        BenchReport.add(Section.RECOVERY, 0, "TaskManager SIGKILL -> job RUNNING, restored from a checkpoint", "s",
+                samples, "application cluster, 2 TaskManagers x " + slots + " slots, parallelism " + 2 * slots
+                        + ", checkpoints every 5 s; a replacement starts right after the kill; polled every 0.1 s "
+                        + "over REST (caches off); the chart's heartbeat values over the image's configuration: "
+                        + effective);
+        if (!detection.isEmpty()) {
+            BenchReport.add(Section.RECOVERY, 1, "TaskManager SIGKILL -> job leaves RUNNING (failure detected)", "s",
+                    detection, "same runs: first poll (every 100 ms) that sees the job restarting");
+        }
+    }
+
+    /**
+     * One application cluster in reactive mode with the chart's autoscaling settings; each run adds a
+     * TaskManager, measures until every task runs at the new parallelism, then removes it again and
+     * waits out the cooldown.
+     */
+    @Test
+    void reactiveRescaleAfterATaskManagerJoins() {
+        List<Double> fromStart = new ArrayList<>();
+        List<Double> fromRegistration = new ArrayList<>();
+        int slots = ChartDefaults.taskSlots();
+        String properties = ChartDefaults.reactiveProperties() + UNCACHED_REST
+                + "taskmanager.numberOfTaskSlots: " + slots + "\n";
+        Duration cooldown = ChartDefaults.reactiveCooldown();
+        List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS, "--rate", "1000");
+        String effective;
+        try (FlinkDeployment cluster = FlinkDeployment.application(args)
+                .taskManagers(1)
+                .flinkProperties(properties)
+                .start()) {
+            FlinkRest rest = cluster.leaderRest();
+            effective = effectiveSettings(rest, REACTIVE_KEYS);
+            String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+            awaitParallelism(rest, jobId, slots);
+            for (int run = 0; run < BenchReport.runs(); run++) {
+                Await.sleep(cooldown.plusSeconds(2));
+                long started = System.nanoTime();
+                String added = cluster.startTaskManager();
+                double registered = -1;
+                while (!(parallelism(rest, jobId) == 2 * slots && rest.isFullyRunning(jobId))) {
+                    if (registered < 0 && rest.overview().path("taskmanagers").asInt() == 2) {
+                        registered = StartupBenchmark.seconds(started);
+                    }
+                    if (StartupBenchmark.seconds(started) > TIMEOUT.toSeconds()) {
+                        throw new AssertionError("no rescale to parallelism " + 2 * slots + " within " + TIMEOUT);
+                    }
+                    Await.sleep(POLL);
+                }
+                double rescaled = StartupBenchmark.seconds(started);
+                fromStart.add(rescaled);
+                if (registered >= 0) {
+                    fromRegistration.add(rescaled - registered);
+                }
+                cluster.stop(added);
+                awaitParallelism(rest, jobId, slots);
+            }
+        }
+        BenchReport.add(Section.RECOVERY, 2, "Reactive rescale: TaskManager start -> job RUNNING at new parallelism",
+                "s", fromStart, "application cluster in reactive mode, parallelism " + slots + " -> " + 2 * slots
+                        + " as a second TaskManager starts (after the cooldown), job checkpoints every 10 s; "
+                        + "the chart's autoscaling.reactive values over the image's configuration: " + effective);
+        BenchReport.add(Section.RECOVERY, 3,
+                "Reactive rescale: TaskManager registered -> job RUNNING at new parallelism", "s", fromRegistration,
+                "same runs, from the moment the JobManager counts the new TaskManager");
+    }
+
+    private static final List<String> RECOVERY_KEYS = List.of("heartbeat.interval", "heartbeat.timeout",
+            "restart-strategy.type", "restart-strategy.exponential-delay.initial-backoff");
+    private static final List<String> REACTIVE_KEYS = List.of(
+            "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling",
+            "jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout",
+            "jobmanager.adaptive-scheduler.rescale-trigger.max-delay");
+
+    /** The cluster's effective values of {@code keys}, e.g. {@code heartbeat.timeout=5000}. */
+    private static String effectiveSettings(FlinkRest rest, List<String> keys) {
+        List<String> settings = new ArrayList<>();
+        for (String key : keys) {
+            String value = rest.configValue(key);
+            settings.add(key + "=" + (value == null ? "(Flink default)" : value));
+        }
+        return String.join(", ", settings);
+    }
+
+    private static void awaitParallelism(FlinkRest rest, String jobId, int parallelism) {
+        Await.condition("the job running at parallelism " + parallelism, TIMEOUT,
+                () -> parallelism(rest, jobId) == parallelism && rest.isFullyRunning(jobId));
+    }
+
+    private static int parallelism(FlinkRest rest, String jobId) {
+        int parallelism = 0;
+        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
+            parallelism = Math.max(parallelism, vertex.path("parallelism").asInt());
+        }
+        return parallelism;
+    }
+
+    private static long completedCheckpoints(FlinkRest rest, String jobId) {
+        return rest.checkpoints(jobId).path("counts").path("completed").asLong();
+    }
+
+    private static long restores(FlinkRest rest, String jobId) {
+        return rest.checkpoints(jobId).path("counts").path("restored").asLong();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.flinkstack.tests.faulttolerance;
+
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.JobOutput;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly-once output through repeated TaskManager loss: a bounded, deterministic run of the example
+ * job spans ~20 checkpoints while random TaskManagers are killed with SIGKILL at random times, each
+ * replaced at once (as a Deployment replaces a pod); the committed output must equal that of an
+ * undisturbed run line for line. {@code -Dfaulttolerance.seed=N} replays a run's choices.
+ */
+class ExactlyOnceUnderTaskManagerLossIT {
+
+    private static final BoundedJob JOB = BoundedJob.LONG;
+
+    private static final int KILLS = 5;
+    private static final Duration MIN_PAUSE = Duration.ofSeconds(3);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(8);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
+
+    private record Kill(int number, String taskManager, double atSeconds, double recoverySeconds,
+                        long latestCheckpointBefore, long restoredCheckpoint) {}
+
+    @Test
+    void everyRecordIsCommittedExactlyOnceWhileTaskManagersAreKilled() {
+        ReferenceRun.start(JOB);
+        long seed = Long.getLong("faulttolerance.seed", System.nanoTime());
+        Random random = new Random(seed);
+        List<Kill> kills = new ArrayList<>();
+
+        // One slot per TaskManager and parallelism 2: both TaskManagers run tasks, so every kill
+        // fails the job over, and recovery needs the replacement.
+        try (FlinkDeployment cluster = FlinkDeployment.application(JOB.standaloneJobArguments())
+                .taskManagers(2)
+                .flinkProperties("taskmanager.numberOfTaskSlots: 1\nparallelism.default: 2\n")
+                .start()) {
+            RunningJob job = RunningJob.await(cluster::leaderRest, Duration.ofMinutes(1));
+            job.awaitFullyRunning(Duration.ofMinutes(2));
+            long startedAt = System.nanoTime();
+
+            for (int number = 1; number <= KILLS; number++) {
+                Await.sleep(randomPause(random));
+                assertThat(job.runningWithInputLeft())
+                        .as("the job still reads input before kill %d (raise the record count if not)", number)
+                        .isTrue();
+                long restoresBefore = job.restores();
+                long latestBefore = job.latestCompletedCheckpoint();
+                List<String> taskManagers = cluster.taskManagers();
+                String victim = taskManagers.get(random.nextInt(taskManagers.size()));
+
+                long killedAt = System.nanoTime();
+                cluster.kill(victim);
+                cluster.startTaskManager();
+                Await.condition("the job restored and fully RUNNING after kill " + number, RECOVERY_TIMEOUT,
+                        () -> job.restores() > restoresBefore && job.fullyRunning());
+                double recovery = (System.nanoTime() - killedAt) / 1e9;
+
+                JsonNode restored = job.restoredFrom().orElseThrow();
+                kills.add(new Kill(number, victim.substring(victim.lastIndexOf('-') + 1),
+                        (killedAt - startedAt) / 1e9, recovery, latestBefore, restored.path("id").asLong()));
+                assertThat(restored.path("is_savepoint").asBoolean()).isFalse();
+                assertThat(restored.path("id").asLong())
+                        .as("restored checkpoint after kill %d", number)
+                        .isGreaterThanOrEqualTo(latestBefore);
+            }
+            long restores = job.restores();
+            long checkpointsBeforeEnd = job.completedCheckpoints();
+
+            // The application cluster shuts down, status 0, once the job has finished.
+            int exitCode = cluster.awaitExit(cluster.jobManagers().get(0), JOB.nominalDuration().plusMinutes(3));
+            assertThat(exitCode).as("JobManager exit code (0: the job finished)").isZero();
+
+            JobOutput actual = JobOutput.read(cluster.dataDir().resolve("output"));
+            JobOutput expected = ReferenceRun.await(JOB);
+            report(seed, kills, restores, checkpointsBeforeEnd, actual, expected);
+
+            assertThat(kills).hasSize(KILLS);
+            assertThat(restores).isGreaterThanOrEqualTo(KILLS);
+            assertThat(actual.lines("malformed")).hasSize((int) JOB.malformedRecords());
+            assertThat(actual.differencesFrom(expected, 20))
+                    .as("committed output vs. the undisturbed run (nothing lost, nothing duplicated)")
+                    .isEmpty();
+        }
+    }
+
+    private static Duration randomPause(Random random) {
+        long span = MAX_PAUSE.toMillis() - MIN_PAUSE.toMillis();
+        return MIN_PAUSE.plusMillis((long) (random.nextDouble() * span));
+    }
+
+    private static void report(long seed, List<Kill> kills, long restores, long checkpoints,
+                               JobOutput actual, JobOutput expected) {
+        StringBuilder out = new StringBuilder()
+                .append("Exactly-once under TaskManager loss (seed ").append(seed).append("): ")
+                .append(JOB.records()).append(" records at ").append(JOB.rate()).append("/s\n");
+        for (Kill kill : kills) {
+            out.append(String.format("  kill %d: SIGKILL taskmanager-%s at %5.1f s -> restored checkpoint %d "
+                            + "(latest before: %d), RUNNING again after %.1f s%n",
+                    kill.number(), kill.taskManager(), kill.atSeconds(), kill.restoredCheckpoint(),
+                    kill.latestCheckpointBefore(), kill.recoverySeconds()));
+        }
+        out.append("  kills: ").append(kills.size())
+                .append(", restores: ").append(restores)
+                .append(", completed checkpoints: ").append(checkpoints).append('\n')
+                .append("  committed:  ").append(actual.summary()).append('\n')
+                .append("  undisturbed: ").append(expected.summary()).append('\n');
+        System.out.print(out);
+    }
+}

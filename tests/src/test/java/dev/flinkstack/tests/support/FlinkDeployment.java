@@ -1,0 +1,371 @@
+package dev.flinkstack.tests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A Flink cluster of the project's images on a container network of its own, shaped like the chart's
+ * pods, for tests that break it: any number of JobManagers (with ZooKeeper high availability, a
+ * leader and standbys that each advertise their own address), TaskManagers started, killed and
+ * stopped at will, a chosen image version, and a data volume at /flink-data that may outlive the
+ * cluster as the chart's PersistentVolumeClaim outlives a release (savepoint upgrades).
+ *
+ * <p>Unlike {@link FlinkContainerCluster}, whose one JobManager is the cluster, JobManagers here come
+ * and go; REST and metrics ports are published on 127.0.0.1 only.
+ */
+public final class FlinkDeployment implements AutoCloseable {
+
+    public static final int REST_PORT = 8081;
+    public static final int METRICS_PORT = 9249;
+    /** The HA storage directory on the data volume, where the chart puts it. */
+    public static final String HA_STORAGE_DIR = "file:///flink-data/ha";
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
+    private static final String LEADER_LOG_LINE = "DefaultDispatcherRunner was granted leadership";
+
+    private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
+    private final String id = "flinkstack-ft-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Builder settings;
+    private final Path dataDir;
+    private final List<String> containers = new ArrayList<>();
+    private final List<String> jobManagers = new ArrayList<>();
+    private final List<String> taskManagers = new ArrayList<>();
+    private final Map<String, FlinkRest> restClients = new HashMap<>();
+    private ZooKeeperServer zooKeeper;
+    private int jobManagerCount;
+    private int taskManagerCount;
+
+    private FlinkDeployment(Builder settings) {
+        this.settings = settings;
+        try {
+            this.dataDir = settings.dataDir != null ? settings.dataDir : Files.createTempDirectory(id);
+            // The containers run as uid 9999: let them write, as `make run` does.
+            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A session cluster: JobManagers run {@code jobmanager}; jobs are submitted over REST. */
+    public static Builder session() {
+        return new Builder(List.of("jobmanager"));
+    }
+
+    /** An application cluster: JobManagers run {@code standalone-job} with these arguments. */
+    public static Builder application(List<String> standaloneJobArguments) {
+        List<String> args = new ArrayList<>(List.of("standalone-job"));
+        args.addAll(standaloneJobArguments);
+        return new Builder(args);
+    }
+
+    /** A fresh data directory with the permissions the containers need; the caller deletes it. */
+    public static Path newDataDir() {
+        try {
+            return Files.createTempDirectory("flinkstack-data");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private FlinkDeployment start() {
+        engine.createNetwork(id);
+        if (settings.highAvailabilityClusterId != null) {
+            zooKeeper = ZooKeeperServer.start(engine, id + "-zookeeper", id, "zookeeper");
+        }
+        for (int i = 0; i < settings.jobManagers; i++) {
+            startJobManager();
+        }
+        awaitLeader(STARTUP_TIMEOUT);
+        for (int i = 0; i < settings.taskManagers; i++) {
+            startTaskManager();
+        }
+        awaitTaskManagers(settings.taskManagers);
+        return this;
+    }
+
+    /**
+     * Starts one more JobManager (a standby, or the replacement of a killed one) with the cluster's
+     * arguments and returns its container name. With HA it advertises its own name, as the chart's
+     * JobManager pods advertise their pod IP; without, it is "jobmanager", the name the images'
+     * configuration points TaskManagers to.
+     */
+    public String startJobManager() {
+        String name = id + "-jobmanager-" + (++jobManagerCount);
+        String address = highAvailability() ? "jobmanager-" + jobManagerCount : "jobmanager";
+        ContainerEngine.Container container = flinkContainer(name, settings.jobManagerImage)
+                .network(id, address)
+                .publish(REST_PORT)
+                .args(settings.jobManagerArgs);
+        if (highAvailability()) {
+            container.env("JOB_MANAGER_RPC_ADDRESS", address);
+        }
+        containers.add(name);
+        jobManagers.add(name);
+        engine.start(container);
+        return name;
+    }
+
+    /** Starts one more TaskManager (a replacement, or a scale-out) and returns its container name. */
+    public String startTaskManager() {
+        String name = id + "-taskmanager-" + (++taskManagerCount);
+        containers.add(name);
+        taskManagers.add(name);
+        engine.start(flinkContainer(name, settings.taskManagerImage).network(id).args("taskmanager"));
+        return name;
+    }
+
+    /** SIGKILL: the process gets no chance to clean up, as when a node or a pod dies. */
+    public void kill(String container) {
+        engine.kill(container);
+        jobManagers.remove(container);
+        taskManagers.remove(container);
+    }
+
+    /** SIGTERM, then SIGKILL after 30 s: what Kubernetes does when it scales a Deployment down. */
+    public void stop(String container) {
+        engine.run("stop", "--time", "30", container).orThrow();
+        jobManagers.remove(container);
+        taskManagers.remove(container);
+    }
+
+    public void awaitTaskManagers(int count) {
+        Await.condition(count + " registered TaskManagers", STARTUP_TIMEOUT,
+                () -> leaderRest().overview().path("taskmanagers").asInt() == count);
+    }
+
+    /**
+     * The JobManager that leads: the only one without HA; with HA the running JobManager whose
+     * dispatcher was granted leadership last (the others are standbys).
+     */
+    public Optional<String> leader() {
+        if (!highAvailability()) {
+            return jobManagers.stream().findFirst();
+        }
+        String leader = null;
+        String latestGrant = "";
+        for (String jobManager : jobManagers) {
+            String grant = engine.logs(jobManager).lines()
+                    .filter(line -> line.contains(LEADER_LOG_LINE))
+                    .reduce((first, second) -> second)
+                    .orElse("");
+            // Log lines start with an ISO timestamp, so the later grant sorts last.
+            if (!grant.isEmpty() && grant.compareTo(latestGrant) > 0) {
+                latestGrant = grant;
+                leader = jobManager;
+            }
+        }
+        return Optional.ofNullable(leader);
+    }
+
+    /** Waits for a leading JobManager whose REST API answers, and returns its name. */
+    public String awaitLeader(Duration timeout) {
+        return Await.until("a leading JobManager with a REST API", timeout, () -> leader()
+                .filter(jobManager -> rest(jobManager).overview().has("taskmanagers")));
+    }
+
+    public FlinkRest leaderRest() {
+        return rest(leader().orElseThrow(() -> new IllegalStateException("no leading JobManager")));
+    }
+
+    public FlinkRest rest(String jobManager) {
+        return restClients.computeIfAbsent(jobManager,
+                name -> new FlinkRest("127.0.0.1", engine.publishedPort(name, REST_PORT)));
+    }
+
+    /** Runs the image's Flink CLI inside a container, as the chart's README tells users to. */
+    public Processes.Result flinkCli(String container, String... args) {
+        List<String> command = new ArrayList<>(List.of("exec", container, "/opt/flink/bin/entrypoint.sh", "flink"));
+        command.addAll(List.of(args));
+        return engine.run(command);
+    }
+
+    /** Waits for a container to exit and returns its exit code. */
+    public int awaitExit(String container, Duration timeout) {
+        return Await.until(container + " to exit", timeout, () -> {
+            String[] state = engine.run("inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", container)
+                    .orThrow().stdout().trim().split(" ");
+            return "false".equals(state[0]) ? Optional.of(Integer.parseInt(state[1])) : Optional.empty();
+        });
+    }
+
+    /** The id of the image a container runs. */
+    public String imageId(String container) {
+        return engine.run("inspect", "--format", "{{.Image}}", container).orThrow().stdout().trim();
+    }
+
+    /** The Prometheus text a container's reporter serves on /metrics. */
+    public String metrics(String container) {
+        return new FlinkRest("127.0.0.1", engine.publishedPort(container, METRICS_PORT)).getText("/metrics");
+    }
+
+    public boolean highAvailability() {
+        return settings.highAvailabilityClusterId != null;
+    }
+
+    public List<String> jobManagers() {
+        return List.copyOf(jobManagers);
+    }
+
+    public List<String> taskManagers() {
+        return List.copyOf(taskManagers);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public ContainerEngine engine() {
+        return engine;
+    }
+
+    private ContainerEngine.Container flinkContainer(String name, String image) {
+        ContainerEngine.Container container = new ContainerEngine.Container(name, image)
+                .volume(dataDir.toString(), "/flink-data", false)
+                .publish(METRICS_PORT);
+        String properties = flinkProperties();
+        if (!properties.isEmpty()) {
+            container.env("FLINK_PROPERTIES", properties);
+        }
+        return container;
+    }
+
+    // The keys the chart derives for ZooKeeper HA, then the test's own (which win).
+    private String flinkProperties() {
+        StringBuilder properties = new StringBuilder();
+        if (highAvailability()) {
+            properties.append("high-availability.type: zookeeper\n")
+                    .append("high-availability.zookeeper.quorum: ").append(zooKeeper.quorum()).append('\n')
+                    .append("high-availability.zookeeper.path.root: /flink\n")
+                    .append("high-availability.zookeeper.client.session-timeout: ")
+                    .append(settings.zooKeeperSessionTimeout.toMillis()).append('\n')
+                    .append("high-availability.cluster-id: ").append(settings.highAvailabilityClusterId).append('\n')
+                    .append("high-availability.storageDir: ").append(HA_STORAGE_DIR).append('\n');
+        }
+        if (settings.flinkProperties != null) {
+            properties.append(settings.flinkProperties);
+        }
+        return properties.toString();
+    }
+
+    /**
+     * Saves every container's log under target/e2e-logs, then removes containers, ZooKeeper and the
+     * network, and the data directory unless the builder was given one.
+     */
+    @Override
+    public void close() {
+        Path logDir = Path.of("target", "e2e-logs", id);
+        for (String container : containers) {
+            saveLog(logDir, container, () -> engine.logs(container));
+            engine.remove(container);
+        }
+        if (zooKeeper != null) {
+            saveLog(logDir, zooKeeper.name(), zooKeeper::logs);
+            zooKeeper.close();
+        }
+        engine.removeNetwork(id);
+        if (settings.dataDir == null) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private static void saveLog(Path logDir, String container, Supplier<String> log) {
+        try {
+            Files.createDirectories(logDir);
+            Files.writeString(logDir.resolve(container + ".log"), log.get());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot save the log of " + container + ": " + e);
+        }
+    }
+
+    /** Deletes a directory tree (the containers' files included: the tests run as root or as uid 9999). */
+    public static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("cannot delete " + root + ": " + e);
+        }
+    }
+
+    /** How the cluster is started. */
+    public static final class Builder {
+        private final List<String> jobManagerArgs;
+        private String jobManagerImage = FlinkContainerCluster.jobManagerImage();
+        private String taskManagerImage = FlinkContainerCluster.taskManagerImage();
+        private int jobManagers = 1;
+        private int taskManagers = 2;
+        private String flinkProperties;
+        private String highAvailabilityClusterId;
+        private Duration zooKeeperSessionTimeout = Duration.ofSeconds(8);
+        private Path dataDir;
+
+        private Builder(List<String> jobManagerArgs) {
+            this.jobManagerArgs = jobManagerArgs;
+        }
+
+        /** Image versions other than the build's, e.g. for an upgrade. */
+        public Builder images(String jobManagerImage, String taskManagerImage) {
+            this.jobManagerImage = jobManagerImage;
+            this.taskManagerImage = taskManagerImage;
+            return this;
+        }
+
+        public Builder jobManagers(int count) {
+            this.jobManagers = count;
+            return this;
+        }
+
+        public Builder taskManagers(int count) {
+            this.taskManagers = count;
+            return this;
+        }
+
+        /** FLINK_PROPERTIES for every Flink container ("key: value" lines). */
+        public Builder flinkProperties(String properties) {
+            this.flinkProperties = properties;
+            return this;
+        }
+
+        /**
+         * ZooKeeper HA, as the chart configures it: a ZooKeeper server on the network, the HA keys,
+         * and metadata under /flink-data/ha. A killed leader's ZooKeeper session, and so its
+         * leadership, ends after {@code sessionTimeout}.
+         */
+        public Builder zooKeeperHighAvailability(String clusterId, Duration sessionTimeout) {
+            this.highAvailabilityClusterId = clusterId;
+            this.zooKeeperSessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        /** Mount this directory at /flink-data and keep it on close (the caller deletes it). */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public FlinkDeployment start() {
+            FlinkDeployment deployment = new FlinkDeployment(this);
+            try {
+                return deployment.start();
+            } catch (RuntimeException | AssertionError e) {
+                deployment.close();
+                throw e;
+            }
+        }
+    }
+}
