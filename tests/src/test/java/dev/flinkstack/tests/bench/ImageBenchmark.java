@@ -4,28 +4,20 @@ import dev.flinkstack.tests.bench.BenchReport.Section;
 import dev.flinkstack.tests.support.ImageTar;
 import dev.flinkstack.tests.support.Processes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ImageBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path REPOSITORY =
             Path.of(System.getProperty("repository.dir", "..")).toAbsolutePath().normalize();
     private static final Path BASE_IMAGE_TAR = Path.of(System.getProperty("base.image.tar",
@@ -54,11 +45,11 @@ class ImageBenchmark {
     void imageSizes() {
         int order = 0;
         for (String image : List.of("flink-jobmanager", "flink-taskmanager")) {
-            Layers layers = Layers.read(ImageTar.builtBy(image));
+            ImageTar tar = ImageTar.read(ImageTar.builtBy(image));
             BenchReport.add(Section.IMAGES, order++, image + " image, compressed", "bytes",
-                    List.of((double) layers.compressedBytes()), "layer blobs as pushed and pulled (gzip)");
+                    List.of((double) tar.compressedBytes()), "layer blobs as pushed and pulled (gzip)");
             BenchReport.add(Section.IMAGES, order++, image + " image, uncompressed", "bytes",
-                    List.of((double) layers.uncompressedBytes()), "layer tars as stored by the engine");
+                    List.of((double) tar.uncompressedBytes()), "layer tars as stored by the engine");
         }
     }
 
@@ -76,19 +67,15 @@ class ImageBenchmark {
                 code.replace(CHANGED_LINE, CHANGED_LINE.replace("traffic-analytics", "traffic-analytics-v2")));
         Path after = buildJobManagerImage(copy, work.resolve("after.tar"));
 
-        Layers old = Layers.read(before);
-        Layers changed = Layers.read(after);
-        long compressed = 0;
-        long uncompressed = 0;
-        int count = 0;
-        for (Map.Entry<String, long[]> layer : changed.layers.entrySet()) {
-            if (!old.layers.containsKey(layer.getKey())) {
-                compressed += layer.getValue()[0];
-                uncompressed += layer.getValue()[1];
-                count++;
-            }
-        }
-        String note = count + " of " + changed.layers.size() + " layers differ (job jar); "
+        Set<String> unchanged = ImageTar.read(before).layers().stream()
+                .map(ImageTar.Layer::blob)
+                .collect(Collectors.toSet());
+        List<ImageTar.Layer> layers = ImageTar.read(after).layers();
+        List<ImageTar.Layer> changed = layers.stream().filter(layer -> !unchanged.contains(layer.blob())).toList();
+        long compressed = changed.stream().mapToLong(ImageTar.Layer::compressedBytes).sum();
+        long uncompressed = changed.stream().mapToLong(ImageTar.Layer::uncompressedBytes).sum();
+        int count = changed.size();
+        String note = count + " of " + layers.size() + " layers differ (job jar); "
                 + "`mvn package` of a copy of the repository before and after editing one line of the job";
         BenchReport.add(Section.IMAGES, 10, "One-line job change: changed layer bytes, compressed", "bytes",
                 List.of((double) compressed), note);
@@ -126,66 +113,5 @@ class ImageBenchmark {
         Processes.run(Duration.ofMinutes(10), command).orThrow();
         Files.move(repository.resolve("images/target/jib/flink-jobmanager.tar"), tar);
         return tar;
-    }
-
-    /** The layers of an image tar: digest to {compressed, uncompressed} bytes. */
-    private record Layers(Map<String, long[]> layers) {
-
-        static Layers read(Path imageTar) {
-            try (InputStream in = Files.newInputStream(imageTar)) {
-                Map<String, byte[]> entries = TarEntries.read(in);
-                JsonNode manifest = JSON.readTree(entries.get("manifest.json")).get(0);
-                Map<String, long[]> layers = new LinkedHashMap<>();
-                for (JsonNode name : manifest.path("Layers")) {
-                    byte[] blob = entries.get(name.asText());
-                    long uncompressed;
-                    try (GZIPInputStream gunzip = new GZIPInputStream(new ByteArrayInputStream(blob))) {
-                        uncompressed = gunzip.transferTo(OutputStream.nullOutputStream());
-                    }
-                    layers.put(name.asText(), new long[] {blob.length, uncompressed});
-                }
-                return new Layers(layers);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + imageTar, e);
-            }
-        }
-
-        long compressedBytes() {
-            return layers.values().stream().mapToLong(sizes -> sizes[0]).sum();
-        }
-
-        long uncompressedBytes() {
-            return layers.values().stream().mapToLong(sizes -> sizes[1]).sum();
-        }
-    }
-
-    /** The regular files of an (uncompressed, ustar) tar stream, by name. */
-    private static final class TarEntries {
-
-        private TarEntries() {}
-
-        static Map<String, byte[]> read(InputStream in) throws IOException {
-            Map<String, byte[]> entries = new LinkedHashMap<>();
-            byte[] header = new byte[512];
-            while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-                String name = field(header, 0, 100);
-                String size = field(header, 124, 12).trim();
-                long length = size.isEmpty() ? 0 : Long.parseLong(size, 8);
-                byte[] content = in.readNBytes((int) length);
-                in.skipNBytes((512 - length % 512) % 512);
-                if (header[156] == '0' || header[156] == 0) {
-                    entries.put(name, content);
-                }
-            }
-            return entries;
-        }
-
-        private static String field(byte[] header, int offset, int length) {
-            int end = offset;
-            while (end < offset + length && header[end] != 0) {
-                end++;
-            }
-            return new String(header, offset, end - offset, StandardCharsets.US_ASCII);
-        }
     }
 }

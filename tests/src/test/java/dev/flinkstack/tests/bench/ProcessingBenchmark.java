@@ -3,7 +3,7 @@ package dev.flinkstack.tests.bench;
 import dev.flinkstack.tests.bench.BenchReport.Section;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,7 +50,7 @@ class ProcessingBenchmark {
         List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
                 "--rate", "0", "--parallelism", "1", "--start-time", "2026-01-01T00:00:00Z");
         for (int run = 0; run < BenchReport.slowRuns(); run++) {
-            try (FlinkDeployment cluster = FlinkDeployment.application(args)
+            try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
                     .taskManagers(1)
                     .flinkProperties(ONE_SLOT)
                     .start()) {
@@ -80,7 +80,7 @@ class ProcessingBenchmark {
         List<Double> durations = new ArrayList<>();
         List<Double> incremental = new ArrayList<>();
         List<Double> full = new ArrayList<>();
-        try (FlinkDeployment cluster = FlinkDeployment.application(args)
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
                 .taskManagers(1)
                 .flinkProperties(ONE_SLOT)
                 .start()) {
@@ -118,7 +118,7 @@ class ProcessingBenchmark {
     }
 
     /** Records the parse operator handled (valid + malformed), from the TaskManager's Prometheus endpoint. */
-    private static long records(FlinkDeployment cluster, String taskManager) {
+    private static long records(FlinkContainerCluster cluster, String taskManager) {
         long sum = 0;
         for (String line : cluster.metrics(taskManager).split("\n")) {
             Matcher matcher = COUNTER.matcher(line);

@@ -4,7 +4,7 @@ import dev.flinkstack.tests.bench.BenchReport.Section;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ChartDefaults;
 import dev.flinkstack.tests.support.ExampleJob;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +52,7 @@ class RecoveryBenchmark {
                 "--rate", "1000", "--checkpoint-interval", "5s", "--parallelism", Integer.toString(2 * slots));
         String effective = "";
         for (int run = 0; run < BenchReport.runs(); run++) {
-            try (FlinkDeployment cluster = FlinkDeployment.application(args)
+            try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
                     .taskManagers(2)
                     .flinkProperties(ChartDefaults.heartbeatProperties() + UNCACHED_REST
                             + "taskmanager.numberOfTaskSlots: " + slots + "\n")
@@ -115,7 +115,7 @@ class RecoveryBenchmark {
         Duration cooldown = ChartDefaults.reactiveCooldown();
         List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS, "--rate", "1000");
         String effective;
-        try (FlinkDeployment cluster = FlinkDeployment.application(args)
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
                 .taskManagers(1)
                 .flinkProperties(properties)
                 .start()) {

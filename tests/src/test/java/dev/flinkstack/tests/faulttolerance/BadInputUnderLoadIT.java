@@ -2,7 +2,7 @@ package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
 import dev.flinkstack.tests.support.JobOutput;
 
@@ -47,14 +47,14 @@ class BadInputUnderLoadIT {
 
     @Test
     void malformedRecordsAreCountedAndDeadLetteredWhileTheJobKeepsRunning() throws IOException {
-        Path data = FlinkDeployment.newDataDir();
+        Path data = FlinkContainerCluster.newDataDir();
         Path input = data.resolve("input");
         Files.createDirectories(input);
         Files.setPosixFilePermissions(input, PosixFilePermissions.fromString("rwxrwxrwx"));
         List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
                 "--source", "files", "--input-dir", "file:///flink-data/input", "--monitor-interval", "1s",
                 "--checkpoint-interval", "2s", "--output", BoundedJob.OUTPUT);
-        try (FlinkDeployment cluster = FlinkDeployment.application(args).dataDir(data).taskManagers(2).start()) {
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).dataDir(data).taskManagers(2).start()) {
             FlinkRest rest = cluster.leaderRest();
             RunningJob job = RunningJob.await(cluster::leaderRest, Duration.ofMinutes(1));
             job.awaitFullyRunning(Duration.ofMinutes(2));
@@ -107,7 +107,7 @@ class BadInputUnderLoadIT {
                     total, FILES, malformed.size(), samples.size(), seconds, counted, parsed, deadLetters.size());
             assertThat(deadLetters).containsExactlyInAnyOrderElementsOf(malformed);
         } finally {
-            FlinkDeployment.deleteRecursively(data);
+            FlinkContainerCluster.deleteRecursively(data);
         }
     }
 
@@ -146,7 +146,7 @@ class BadInputUnderLoadIT {
     }
 
     /** A counter of the parse operator, summed over every TaskManager's Prometheus endpoint. */
-    private static long sum(FlinkDeployment cluster, String metric) {
+    private static long sum(FlinkContainerCluster cluster, String metric) {
         long sum = 0;
         for (String taskManager : cluster.taskManagers()) {
             for (String line : cluster.metrics(taskManager).split("\n")) {

@@ -1,7 +1,7 @@
 package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.Await;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +41,7 @@ class ExactlyOnceUnderTaskManagerLossIT {
 
         // One slot per TaskManager and parallelism 2: both TaskManagers run tasks, so every kill
         // fails the job over, and recovery needs the replacement.
-        try (FlinkDeployment cluster = FlinkDeployment.application(JOB.standaloneJobArguments())
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(JOB.standaloneJobArguments())
                 .taskManagers(2)
                 .flinkProperties("taskmanager.numberOfTaskSlots: 1\nparallelism.default: 2\n")
                 .start()) {

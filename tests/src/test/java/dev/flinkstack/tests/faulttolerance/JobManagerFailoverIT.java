@@ -2,7 +2,7 @@ package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
 import dev.flinkstack.tests.support.JobOutput;
 
@@ -32,7 +32,7 @@ class JobManagerFailoverIT {
     @Test
     void restartedJobManagerResumesTheApplicationFromTheLatestCheckpoint() {
         ReferenceRun.start(JOB);
-        try (FlinkDeployment cluster = FlinkDeployment.application(JOB.standaloneJobArguments())
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(JOB.standaloneJobArguments())
                 .zooKeeperHighAvailability("ft-application", SESSION_TIMEOUT)
                 .jobManagers(1)
                 .taskManagers(2)
@@ -57,7 +57,7 @@ class JobManagerFailoverIT {
     @Test
     void standbyJobManagerTakesOverTheSessionClustersJob() {
         ReferenceRun.start(JOB);
-        try (FlinkDeployment cluster = FlinkDeployment.session()
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.session()
                 .zooKeeperHighAvailability("ft-session", SESSION_TIMEOUT)
                 .jobManagers(2)
                 .taskManagers(2)
@@ -92,7 +92,7 @@ class JobManagerFailoverIT {
      * lead and run the job again, restored from a checkpoint at least as recent as the last one
      * completed before the kill.
      */
-    private static Failover killLeader(FlinkDeployment cluster, RunningJob job, Runnable afterKill) {
+    private static Failover killLeader(FlinkContainerCluster cluster, RunningJob job, Runnable afterKill) {
         String killed = cluster.leader().orElseThrow();
         long latestBefore = job.latestCompletedCheckpoint();
         long killedAt = System.nanoTime();
@@ -109,7 +109,7 @@ class JobManagerFailoverIT {
         return new Failover(killed, seconds, latestBefore, restored.path("id").asLong());
     }
 
-    private static void assertExactlyOnce(String scenario, FlinkDeployment cluster, Failover failover) {
+    private static void assertExactlyOnce(String scenario, FlinkContainerCluster cluster, Failover failover) {
         JobOutput actual = JobOutput.read(cluster.dataDir().resolve("output"));
         JobOutput expected = ReferenceRun.await(JOB);
         System.out.printf("JobManager failover (%s): leader killed, job RUNNING again after %.1f s, restored "

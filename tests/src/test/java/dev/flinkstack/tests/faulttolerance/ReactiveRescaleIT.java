@@ -2,7 +2,7 @@ package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ChartDefaults;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class ReactiveRescaleIT {
     @Test
     void parallelismFollowsTheTaskManagersAndOutputStaysExactlyOnce() {
         ReferenceRun.start(JOB);
-        try (FlinkDeployment cluster = FlinkDeployment.application(JOB.standaloneJobArguments())
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(JOB.standaloneJobArguments())
                 .taskManagers(2)
                 .flinkProperties(ChartDefaults.reactiveProperties() + "taskmanager.numberOfTaskSlots: 1\n")
                 .start()) {

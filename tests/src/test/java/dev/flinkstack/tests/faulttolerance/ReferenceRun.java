@@ -1,7 +1,7 @@
 package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.FlinkContainerCluster;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 import dev.flinkstack.tests.support.Processes;
 
@@ -76,7 +76,7 @@ final class ReferenceRun {
         if (Files.exists(dir.resolve(COMPLETE))) {
             return JobOutput.read(dir.resolve("output"));
         }
-        FlinkDeployment.deleteRecursively(dir);
+        FlinkContainerCluster.deleteRecursively(dir);
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -93,7 +93,7 @@ final class ReferenceRun {
             throw new IllegalStateException("reference run failed: " + result.describe());
         }
         // Only the output is kept.
-        FlinkDeployment.deleteRecursively(dir.resolve("checkpoints"));
+        FlinkContainerCluster.deleteRecursively(dir.resolve("checkpoints"));
         try {
             Files.writeString(dir.resolve(COMPLETE), String.join(" ", job.arguments()) + "\n");
         } catch (IOException e) {

@@ -3,7 +3,7 @@ package dev.flinkstack.tests.faulttolerance;
 import dev.flinkstack.tests.support.ContainerEngine;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
-import dev.flinkstack.tests.support.FlinkDeployment;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 import dev.flinkstack.tests.support.Processes;
 
@@ -40,7 +40,7 @@ class SavepointUpgradeIT {
         ContainerEngine engine = ContainerEngine.fromSystemProperties();
         String newJobManagerImage = FlinkContainerCluster.jobManagerImage() + "-upgrade-test";
         String newTaskManagerImage = FlinkContainerCluster.taskManagerImage() + "-upgrade-test";
-        Path data = FlinkDeployment.newDataDir();
+        Path data = FlinkContainerCluster.newDataDir();
         try {
             buildNewVersion(engine, buildContext, FlinkContainerCluster.jobManagerImage(), newJobManagerImage);
             buildNewVersion(engine, buildContext, FlinkContainerCluster.taskManagerImage(), newTaskManagerImage);
@@ -48,7 +48,7 @@ class SavepointUpgradeIT {
             String savepoint;
             String oldImageId;
             JobOutput beforeUpgrade;
-            try (FlinkDeployment old = FlinkDeployment.application(JOB.standaloneJobArguments())
+            try (FlinkContainerCluster old = FlinkContainerCluster.application(JOB.standaloneJobArguments())
                     .dataDir(data)
                     .taskManagers(2)
                     .flinkProperties(ONE_SLOT)
@@ -72,7 +72,7 @@ class SavepointUpgradeIT {
             assertThat(savepoint).startsWith("file:/flink-data/savepoints/savepoint-");
             assertThat(ExampleJob.onHost(data, savepoint).resolve("_metadata")).isRegularFile();
 
-            try (FlinkDeployment upgraded = FlinkDeployment
+            try (FlinkContainerCluster upgraded = FlinkContainerCluster
                     .application(JOB.standaloneJobArguments("--fromSavepoint", savepoint))
                     .images(newJobManagerImage, newTaskManagerImage)
                     .dataDir(data)
@@ -105,7 +105,7 @@ class SavepointUpgradeIT {
                     .isEmpty();
         } finally {
             engine.run("rmi", newJobManagerImage, newTaskManagerImage);
-            FlinkDeployment.deleteRecursively(data);
+            FlinkContainerCluster.deleteRecursively(data);
         }
     }
 

@@ -8,35 +8,50 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
  * A standalone Flink cluster of the project's images on a container network of its own, started the
- * way the README tells users to: one JobManager (session or application) and N TaskManagers with a
- * host directory mounted at /flink-data. REST and metrics ports are published on 127.0.0.1 only.
+ * way the README tells users to: JobManagers (session or application) and TaskManagers with a host
+ * directory mounted at /flink-data. For tests that break it: any number of JobManagers (with
+ * ZooKeeper high availability, a leader and standbys that each advertise their own address),
+ * TaskManagers started, killed and stopped at will, a chosen image version, and a data volume that
+ * may outlive the cluster as the chart's PersistentVolumeClaim outlives a release (savepoint
+ * upgrades). REST and metrics ports are published on 127.0.0.1 only.
  */
 public final class FlinkContainerCluster implements AutoCloseable {
 
     public static final int REST_PORT = 8081;
     public static final int METRICS_PORT = 9249;
+    /** The HA storage directory on the data volume, where the chart puts it. */
+    public static final String HA_STORAGE_DIR = "file:///flink-data/ha";
+
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
+    private static final String LEADER_LOG_LINE = "DefaultDispatcherRunner was granted leadership";
 
     private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
     private final String id = "flinkstack-it-" + UUID.randomUUID().toString().substring(0, 8);
     private final Builder settings;
     private final Path dataDir;
     private final List<String> containers = new ArrayList<>();
+    private final List<String> jobManagers = new ArrayList<>();
     private final List<String> taskManagers = new ArrayList<>();
+    private final Map<String, FlinkRest> restClients = new HashMap<>();
+    private ZooKeeperServer zooKeeper;
+    private int jobManagerCount;
     private int taskManagerCount;
-    private FlinkRest rest;
 
     private FlinkContainerCluster(Builder settings) {
         this.settings = settings;
         try {
-            this.dataDir = Files.createTempDirectory(id);
+            this.dataDir = settings.dataDir != null ? settings.dataDir : Files.createTempDirectory(id);
             // The containers run as uid 9999: let them write, as `make run` does.
             Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxrwxrwx"));
         } catch (IOException e) {
@@ -44,11 +59,12 @@ public final class FlinkContainerCluster implements AutoCloseable {
         }
     }
 
+    /** A session cluster: JobManagers run {@code jobmanager}; jobs are submitted over REST. */
     public static Builder session() {
         return new Builder(List.of("jobmanager"));
     }
 
-    /** An application cluster running the image's job with these arguments. */
+    /** An application cluster: JobManagers run {@code standalone-job} with these arguments. */
     public static Builder application(List<String> standaloneJobArguments) {
         List<String> args = new ArrayList<>(List.of("standalone-job"));
         args.addAll(standaloneJobArguments);
@@ -63,18 +79,24 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return System.getProperty("image.taskmanager", "flinkstack/flink-taskmanager:2.3.0");
     }
 
+    /** A fresh data directory with the permissions the containers need; the caller deletes it. */
+    public static Path newDataDir() {
+        try {
+            return Files.createTempDirectory("flinkstack-data");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private FlinkContainerCluster start() {
         engine.createNetwork(id);
-        String jobManager = id + "-jobmanager";
-        containers.add(jobManager);
-        engine.start(
-                settings.customize.apply(
-                        flinkContainer(jobManager, jobManagerImage())
-                                .network(id, "jobmanager")
-                                .publish(REST_PORT)
-                                .args(settings.jobManagerArgs)));
-        rest = new FlinkRest("127.0.0.1", engine.publishedPort(jobManager, REST_PORT));
-        Await.until("the JobManager REST API", STARTUP_TIMEOUT, () -> java.util.Optional.of(rest.overview()));
+        if (settings.highAvailabilityClusterId != null) {
+            zooKeeper = ZooKeeperServer.start(engine, id + "-zookeeper", id, "zookeeper");
+        }
+        for (int i = 0; i < settings.jobManagers; i++) {
+            startJobManager();
+        }
+        awaitLeader(STARTUP_TIMEOUT);
         for (int i = 0; i < settings.taskManagers; i++) {
             startTaskManager();
         }
@@ -82,56 +104,129 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts one more JobManager (a standby, or the replacement of a killed one) with the cluster's
+     * arguments and returns its container name. With HA it advertises its own name, as the chart's
+     * JobManager pods advertise their pod IP; without, it is "jobmanager", the name the images'
+     * configuration points TaskManagers to.
+     */
+    public String startJobManager() {
+        String name = id + "-jobmanager-" + (++jobManagerCount);
+        String address = highAvailability() ? "jobmanager-" + jobManagerCount : "jobmanager";
+        ContainerEngine.Container container = flinkContainer(name, settings.jobManagerImage)
+                .network(id, address)
+                .publish(REST_PORT)
+                .args(settings.jobManagerArgs);
+        if (highAvailability()) {
+            container.env("JOB_MANAGER_RPC_ADDRESS", address);
+        }
+        containers.add(name);
+        jobManagers.add(name);
+        engine.start(settings.customize.apply(container));
+        return name;
+    }
+
     /** Starts one more TaskManager (a replacement, or a scale-out) and returns its container name. */
     public String startTaskManager() {
         String name = id + "-taskmanager-" + (++taskManagerCount);
         containers.add(name);
         taskManagers.add(name);
-        engine.start(settings.customize.apply(flinkContainer(name, taskManagerImage()).network(id).args("taskmanager")));
+        engine.start(settings.customize.apply(
+                flinkContainer(name, settings.taskManagerImage).network(id).args("taskmanager")));
         return name;
     }
 
-    public void killTaskManager(String name) {
-        engine.kill(name);
-        taskManagers.remove(name);
+    /** SIGKILL: the process gets no chance to clean up, as when a node or a pod dies. */
+    public void kill(String container) {
+        engine.kill(container);
+        jobManagers.remove(container);
+        taskManagers.remove(container);
+    }
+
+    public void killTaskManager(String taskManager) {
+        kill(taskManager);
+    }
+
+    /** SIGTERM, then SIGKILL after 30 s: what Kubernetes does when it scales a Deployment down. */
+    public void stop(String container) {
+        engine.run("stop", "--time", "30", container).orThrow();
+        jobManagers.remove(container);
+        taskManagers.remove(container);
     }
 
     public void awaitTaskManagers(int count) {
-        Await.condition(
-                count + " registered TaskManagers",
-                STARTUP_TIMEOUT,
-                () -> rest.overview().path("taskmanagers").asInt() == count);
+        Await.condition(count + " registered TaskManagers", STARTUP_TIMEOUT,
+                () -> leaderRest().overview().path("taskmanagers").asInt() == count);
     }
 
-    private ContainerEngine.Container flinkContainer(String name, String image) {
-        ContainerEngine.Container container =
-                new ContainerEngine.Container(name, image)
-                        .volume(dataDir.toString(), "/flink-data", false)
-                        .publish(METRICS_PORT);
-        if (settings.flinkProperties != null) {
-            container.env("FLINK_PROPERTIES", settings.flinkProperties);
+    /**
+     * The JobManager that leads: the only one without HA; with HA the running JobManager whose
+     * dispatcher was granted leadership last (the others are standbys).
+     */
+    public Optional<String> leader() {
+        if (!highAvailability()) {
+            return jobManagers.stream().findFirst();
         }
-        return container;
+        String leader = null;
+        String latestGrant = "";
+        for (String jobManager : jobManagers) {
+            String grant = engine.logs(jobManager).lines()
+                    .filter(line -> line.contains(LEADER_LOG_LINE))
+                    .reduce((first, second) -> second)
+                    .orElse("");
+            // Log lines start with an ISO timestamp, so the later grant sorts last.
+            if (!grant.isEmpty() && grant.compareTo(latestGrant) > 0) {
+                latestGrant = grant;
+                leader = jobManager;
+            }
+        }
+        return Optional.ofNullable(leader);
     }
 
+    /** Waits for a leading JobManager whose REST API answers, and returns its name. */
+    public String awaitLeader(Duration timeout) {
+        return Await.until("a leading JobManager with a REST API", timeout, () -> leader()
+                .filter(jobManager -> rest(jobManager).overview().has("taskmanagers")));
+    }
+
+    /** The leading JobManager's REST API (the only JobManager's, without HA). */
     public FlinkRest rest() {
-        return rest;
+        return leaderRest();
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
+    /** The leading JobManager (the only one, without HA). */
     public String jobManager() {
-        return containers.get(0);
+        return leader().orElseThrow(() -> new IllegalStateException("no leading JobManager"));
     }
 
-    public List<String> taskManagers() {
-        return List.copyOf(taskManagers);
+    public FlinkRest leaderRest() {
+        return rest(leader().orElseThrow(() -> new IllegalStateException("no leading JobManager")));
     }
 
-    public ContainerEngine engine() {
-        return engine;
+    public FlinkRest rest(String jobManager) {
+        return restClients.computeIfAbsent(jobManager,
+                name -> new FlinkRest("127.0.0.1", engine.publishedPort(name, REST_PORT)));
+    }
+
+    /** Runs the image's Flink CLI inside a container, as the chart's README tells users to. */
+    public Processes.Result flinkCli(String container, String... args) {
+        List<String> command = new ArrayList<>(List.of("exec", container, "/opt/flink/bin/entrypoint.sh", "flink"));
+        command.addAll(List.of(args));
+        return engine.run(command);
+    }
+
+    /** Waits for a container to exit and returns its exit code. */
+    public int awaitExit(String container, Duration timeout) {
+        return Await.until(container + " to exit", timeout, () -> {
+            String[] state = engine.run("inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", container)
+                    .orThrow().stdout().trim().split(" ");
+            return "false".equals(state[0]) ? Optional.of(Integer.parseInt(state[1])) : Optional.empty();
+        });
+    }
+
+    /** The id of the image a container runs. */
+    public String imageId(String container) {
+        return engine.run("inspect", "--format", "{{.Image}}", container).orThrow().stdout().trim();
     }
 
     /** The Prometheus text a container's reporter serves on /metrics. */
@@ -139,24 +234,90 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return new FlinkRest("127.0.0.1", engine.publishedPort(container, METRICS_PORT)).getText("/metrics");
     }
 
-    /** Saves every container's log under target/e2e-logs, then removes containers, network and data. */
+    public boolean highAvailability() {
+        return settings.highAvailabilityClusterId != null;
+    }
+
+    public List<String> jobManagers() {
+        return List.copyOf(jobManagers);
+    }
+
+    public List<String> taskManagers() {
+        return List.copyOf(taskManagers);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public ContainerEngine engine() {
+        return engine;
+    }
+
+    private ContainerEngine.Container flinkContainer(String name, String image) {
+        ContainerEngine.Container container = new ContainerEngine.Container(name, image)
+                .volume(dataDir.toString(), "/flink-data", false)
+                .publish(METRICS_PORT);
+        String properties = flinkProperties();
+        if (!properties.isEmpty()) {
+            container.env("FLINK_PROPERTIES", properties);
+        }
+        return container;
+    }
+
+    // The keys the chart derives for ZooKeeper HA, then the test's own (which win).
+    private String flinkProperties() {
+        StringBuilder properties = new StringBuilder();
+        if (highAvailability()) {
+            properties.append("high-availability.type: zookeeper\n")
+                    .append("high-availability.zookeeper.quorum: ").append(zooKeeper.quorum()).append('\n')
+                    .append("high-availability.zookeeper.path.root: /flink\n")
+                    .append("high-availability.zookeeper.client.session-timeout: ")
+                    .append(settings.zooKeeperSessionTimeout.toMillis()).append('\n')
+                    .append("high-availability.cluster-id: ").append(settings.highAvailabilityClusterId).append('\n')
+                    .append("high-availability.storageDir: ").append(HA_STORAGE_DIR).append('\n');
+        }
+        if (settings.flinkProperties != null) {
+            properties.append(settings.flinkProperties);
+        }
+        return properties.toString();
+    }
+
+    /**
+     * Saves every container's log under target/e2e-logs, then removes containers, ZooKeeper and the
+     * network, and the data directory unless the builder was given one.
+     */
     @Override
     public void close() {
         Path logDir = Path.of("target", "e2e-logs", id);
         for (String container : containers) {
-            try {
-                Files.createDirectories(logDir);
-                Files.writeString(logDir.resolve(container + ".log"), engine.logs(container));
-            } catch (IOException | RuntimeException e) {
-                System.err.println("cannot save the log of " + container + ": " + e);
-            }
+            saveLog(logDir, container, () -> engine.logs(container));
             engine.remove(container);
         }
+        if (zooKeeper != null) {
+            saveLog(logDir, zooKeeper.name(), zooKeeper::logs);
+            zooKeeper.close();
+        }
         engine.removeNetwork(id);
-        deleteRecursively(dataDir);
+        if (settings.dataDir == null) {
+            deleteRecursively(dataDir);
+        }
     }
 
-    private static void deleteRecursively(Path root) {
+    private static void saveLog(Path logDir, String container, Supplier<String> log) {
+        try {
+            Files.createDirectories(logDir);
+            Files.writeString(logDir.resolve(container + ".log"), log.get());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot save the log of " + container + ": " + e);
+        }
+    }
+
+    /** Deletes a directory tree (the containers' files included: the tests run as root or as uid 9999). */
+    public static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
@@ -167,12 +328,30 @@ public final class FlinkContainerCluster implements AutoCloseable {
     /** How the cluster is started. */
     public static final class Builder {
         private final List<String> jobManagerArgs;
+        private String jobManagerImage = jobManagerImage();
+        private String taskManagerImage = taskManagerImage();
+        private int jobManagers = 1;
         private int taskManagers = 2;
         private String flinkProperties;
+        private String highAvailabilityClusterId;
+        private Duration zooKeeperSessionTimeout = Duration.ofSeconds(8);
+        private Path dataDir;
         private UnaryOperator<ContainerEngine.Container> customize = UnaryOperator.identity();
 
         private Builder(List<String> jobManagerArgs) {
             this.jobManagerArgs = jobManagerArgs;
+        }
+
+        /** Image versions other than the build's, e.g. for an upgrade. */
+        public Builder images(String jobManagerImage, String taskManagerImage) {
+            this.jobManagerImage = jobManagerImage;
+            this.taskManagerImage = taskManagerImage;
+            return this;
+        }
+
+        public Builder jobManagers(int count) {
+            this.jobManagers = count;
+            return this;
         }
 
         public Builder taskManagers(int count) {
@@ -180,24 +359,41 @@ public final class FlinkContainerCluster implements AutoCloseable {
             return this;
         }
 
-        /** FLINK_PROPERTIES for every container ("key: value" lines). */
+        /** FLINK_PROPERTIES for every Flink container ("key: value" lines). */
         public Builder flinkProperties(String properties) {
             this.flinkProperties = properties;
             return this;
         }
 
-        /** Applied to every container before it starts (extra mounts, --read-only, ...). */
+        /**
+         * ZooKeeper HA, as the chart configures it: a ZooKeeper server on the network, the HA keys,
+         * and metadata under /flink-data/ha. A killed leader's ZooKeeper session, and so its
+         * leadership, ends after {@code sessionTimeout}.
+         */
+        public Builder zooKeeperHighAvailability(String clusterId, Duration sessionTimeout) {
+            this.highAvailabilityClusterId = clusterId;
+            this.zooKeeperSessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        /** Mount this directory at /flink-data and keep it on close (the caller deletes it). */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** Applied to every Flink container before it starts (extra mounts, --read-only, ...). */
         public Builder customize(UnaryOperator<ContainerEngine.Container> customize) {
             this.customize = customize;
             return this;
         }
 
         public FlinkContainerCluster start() {
-            FlinkContainerCluster cluster = new FlinkContainerCluster(this);
+            FlinkContainerCluster deployment = new FlinkContainerCluster(this);
             try {
-                return cluster.start();
+                return deployment.start();
             } catch (RuntimeException | AssertionError e) {
-                cluster.close();
+                deployment.close();
                 throw e;
             }
         }

@@ -21,8 +21,9 @@ public final class ImageTar {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One layer: its blob (compressed) size, and the files in it with their sizes. */
-    public record Layer(String blob, long compressedBytes, String comment, Map<String, Long> files) {
+    /** One layer: its blob name and sizes (gzip blob, and the tar inside), and its files' sizes. */
+    public record Layer(
+            String blob, long compressedBytes, long uncompressedBytes, String comment, Map<String, Long> files) {
 
         public long uncompressedFileBytes() {
             return files.values().stream().mapToLong(Long::longValue).sum();
@@ -57,11 +58,15 @@ public final class ImageTar {
             int index = 0;
             for (JsonNode blobName : manifest.path("Layers")) {
                 byte[] blob = entries.get(blobName.asText());
+                byte[] layerTar;
+                try (GZIPInputStream gunzip = new GZIPInputStream(new ByteArrayInputStream(blob))) {
+                    layerTar = gunzip.readAllBytes();
+                }
                 Map<String, Long> files = new LinkedHashMap<>();
-                entries(new GZIPInputStream(new ByteArrayInputStream(blob)))
+                entries(new ByteArrayInputStream(layerTar))
                         .forEach((name, content) -> files.put(name, (long) content.length));
                 String comment = index < history.size() ? history.get(index).path("comment").asText() : "";
-                layers.add(new Layer(blobName.asText(), blob.length, comment, files));
+                layers.add(new Layer(blobName.asText(), blob.length, layerTar.length, comment, files));
                 index++;
             }
             return new ImageTar(config, layers);
@@ -80,6 +85,10 @@ public final class ImageTar {
 
     public long compressedBytes() {
         return layers.stream().mapToLong(Layer::compressedBytes).sum();
+    }
+
+    public long uncompressedBytes() {
+        return layers.stream().mapToLong(Layer::uncompressedBytes).sum();
     }
 
     /** The regular files of a tar stream (ustar: 512-byte headers, octal sizes), by path. */
