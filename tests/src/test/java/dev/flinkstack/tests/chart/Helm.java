@@ -56,6 +56,15 @@ final class Helm {
                 .map(path -> CACHE.computeIfAbsent(Paths.get(path), Helm::checked));
     }
 
+    /** The Helm 4 binaries of {@code helm.binaries}: only Helm 4 renders NOTES offline ({@code install --dry-run=client}). */
+    static Stream<Helm> helm4Binaries() {
+        List<Helm> helm4 = binaries().filter(helm -> helm.major() >= 4).toList();
+        if (helm4.isEmpty()) {
+            throw new IllegalStateException("helm.binaries has no Helm 4 binary (make test passes one)");
+        }
+        return helm4.stream();
+    }
+
     private static Helm checked(Path binary) {
         if (!binary.isAbsolute() || !Files.isExecutable(binary)) {
             throw new IllegalStateException(
