@@ -43,7 +43,7 @@ import java.util.Set;
  * Prometheus Operator objects are read into fabric8's typed models, where unknown fields end up in
  * {@code additionalProperties}, which must stay empty.
  */
-final class KubernetesSchema {
+public final class KubernetesSchema {
 
     private static final Map<String, Class<?>> KUBERNETES = Map.ofEntries(
             Map.entry("v1/ConfigMap", V1ConfigMap.class),
@@ -110,6 +110,13 @@ final class KubernetesSchema {
         } catch (RuntimeException e) {
             problems.add(model.getSimpleName() + " (types): " + e.getMessage());
         }
+    }
+
+    /** The fields of a prometheus-operator object its typed model does not know, and type errors. */
+    public static List<String> prometheusOperatorViolations(JsonNode object, Class<? extends KubernetesResource> model) {
+        List<String> problems = new ArrayList<>();
+        validatePrometheusOperator(model, object, problems);
+        return problems;
     }
 
     private static void validatePrometheusOperator(

@@ -1,10 +1,10 @@
 package dev.flinkstack.tests.monitoring;
 
+import dev.flinkstack.tests.chart.KubernetesSchema;
+
 import dev.flinkstack.tests.support.Processes;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.gson.JsonParser;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
@@ -17,18 +17,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChartMonitoringTest {
 
     private static final String API = ChartRenderer.API;
-    private static final ObjectMapper LENIENT = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final List<String> OPERATOR_OBJECTS = List.of("podMonitor", "serviceMonitor", "prometheusRule");
 
     static Stream<ChartRenderer> helm() {
@@ -283,46 +277,6 @@ class ChartMonitoringTest {
 
     /** Fields the typed model does not know: fabric8 collects them in additionalProperties. */
     static List<String> unknownFields(JsonNode object, Class<? extends KubernetesResource> model) {
-        List<String> unknown = new ArrayList<>();
-        try {
-            collect(LENIENT.treeToValue(object, model), model.getSimpleName(), unknown, new IdentityHashMap<>());
-        } catch (IOException e) {
-            unknown.add(model.getSimpleName() + " (types): " + e.getMessage());
-        }
-        return unknown;
-    }
-
-    private static void collect(Object value, String path, List<String> unknown, Map<Object, Boolean> seen) {
-        if (value == null || seen.put(value, Boolean.TRUE) != null) {
-            return;
-        }
-        if (value instanceof Collection<?> items) {
-            int i = 0;
-            for (Object item : items) {
-                collect(item, path + "[" + i++ + "]", unknown, seen);
-            }
-        } else if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> collect(v, path + "." + k, unknown, seen));
-        } else if (value.getClass().getName().startsWith("io.fabric8.")) {
-            for (Method getter : value.getClass().getMethods()) {
-                if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                        || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
-                    continue;
-                }
-                Object child;
-                try {
-                    child = getter.invoke(value);
-                } catch (ReflectiveOperationException e) {
-                    continue;
-                }
-                if (getter.getName().equals("getAdditionalProperties")) {
-                    if (child instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                        unknown.add(path + ": unknown fields " + Set.copyOf(extra.keySet()));
-                    }
-                } else {
-                    collect(child, path + "." + getter.getName().substring(3), unknown, seen);
-                }
-            }
-        }
+        return KubernetesSchema.prometheusOperatorViolations(object, model);
     }
 }
