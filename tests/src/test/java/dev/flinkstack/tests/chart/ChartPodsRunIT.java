@@ -55,14 +55,19 @@ class ChartPodsRunIT {
         return Manifests.parse(result.stdout());
     }
 
+    /** Runs the rendered JobManager Deployment as pod {@code podName} and waits for its REST API. */
+    private static FlinkRest startJobManager(PodRunner pods, Manifests m, String podName) {
+        pods.start(m.get("Deployment", "flink-jobmanager"), podName, "rest");
+        FlinkRest rest = new FlinkRest("127.0.0.1", pods.engine().publishedPort(pods.containerName(podName), 8081));
+        Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+        return rest;
+    }
+
     @Test
     void sessionClusterFormsRunsTheSubmittedJobAndCheckpointsToTheClaim() throws Exception {
         Manifests m = render("session-it-values.yaml");
         try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
-            pods.start(m.get("Deployment", "flink-jobmanager"), "flink-jobmanager-7d9f8b6c5d-x2k4p", "rest");
-            FlinkRest rest = new FlinkRest("127.0.0.1",
-                    pods.engine().publishedPort(pods.containerName("flink-jobmanager-7d9f8b6c5d-x2k4p"), 8081));
-            Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+            FlinkRest rest = startJobManager(pods, m, "flink-jobmanager-7d9f8b6c5d-x2k4p");
 
             JsonNode taskManagers = m.get("Deployment", "flink-taskmanager");
             List<String> tmPods = List.of("flink-taskmanager-5c4d8f9b7-abcde", "flink-taskmanager-5c4d8f9b7-fghij");
@@ -88,10 +93,7 @@ class ChartPodsRunIT {
     void applicationClusterRunsTheJobOnAStatefulSetTaskManager() throws Exception {
         Manifests m = render("application-it-values.yaml");
         try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
-            pods.start(m.get("Deployment", "flink-jobmanager"), "flink-jobmanager-6b7c9d8f4-k3j2h", "rest");
-            FlinkRest rest = new FlinkRest("127.0.0.1",
-                    pods.engine().publishedPort(pods.containerName("flink-jobmanager-6b7c9d8f4-k3j2h"), 8081));
-            Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+            FlinkRest rest = startJobManager(pods, m, "flink-jobmanager-6b7c9d8f4-k3j2h");
             pods.start(m.get("StatefulSet", "flink-taskmanager"), "flink-taskmanager-0");
             Await.condition("1 registered TaskManager", STARTUP, () -> rest.overview().path("taskmanagers").asInt() == 1);
 
@@ -117,10 +119,7 @@ class ChartPodsRunIT {
         Manifests m = render("autoscaling-it-values.yaml");
         assertThat(m.get("Deployment", "flink-taskmanager").at("/spec").has("replicas")).isFalse();
         try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
-            pods.start(m.get("Deployment", "flink-jobmanager"), "flink-jobmanager-5f6d7c8b9-r7t5w", "rest");
-            FlinkRest rest = new FlinkRest("127.0.0.1",
-                    pods.engine().publishedPort(pods.containerName("flink-jobmanager-5f6d7c8b9-r7t5w"), 8081));
-            Await.until("the JobManager REST API", STARTUP, () -> Optional.of(rest.overview()));
+            FlinkRest rest = startJobManager(pods, m, "flink-jobmanager-5f6d7c8b9-r7t5w");
             JsonNode taskManagers = m.get("Deployment", "flink-taskmanager");
             pods.start(taskManagers, "flink-taskmanager-6c8b7d9f5-aaaaa");
             String jobId = Await.until("the application's job", STARTUP, () -> rest.jobIds().stream().findFirst());
