@@ -65,7 +65,7 @@ class RecoveryBenchmark {
                 Await.sleep(Duration.ofSeconds(2));
                 long restoresBefore = restores(rest, jobId);
 
-                List<String> taskManagers = cluster.taskManagers();
+                List<String> taskManagers = cluster.taskManagersRunningTasks();
                 long killed = System.nanoTime();
                 cluster.kill(taskManagers.get(random.nextInt(taskManagers.size())));
                 cluster.startTaskManager();

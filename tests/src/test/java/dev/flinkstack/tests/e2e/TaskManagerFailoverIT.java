@@ -30,7 +30,10 @@ class TaskManagerFailoverIT {
             long checkpointBeforeKill = ExampleJob.latestCompletedCheckpoint(rest, jobId).path("id").asLong();
 
             long killedAt = System.nanoTime();
-            cluster.killTaskManager(cluster.taskManagers().get(0));
+            // Parallelism 2 fits into one TaskManager's 2 slots: kill one that runs tasks.
+            List<String> runningTasks = cluster.taskManagersRunningTasks();
+            assertThat(runningTasks).as("TaskManagers serving task metrics").isNotEmpty();
+            cluster.killTaskManager(runningTasks.get(0));
             cluster.startTaskManager();
             Await.condition("the job to restart", Duration.ofMinutes(1),
                     () -> !rest.checkpoints(jobId).path("latest").path("restored").isMissingNode()

@@ -246,6 +246,17 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return List.copyOf(taskManagers);
     }
 
+    /**
+     * The TaskManagers that run tasks now, seen by the task metrics their reporters serve. A job
+     * may fit into the slots of fewer TaskManagers than the cluster has: killing an idle one would
+     * not touch it.
+     */
+    public List<String> taskManagersRunningTasks() {
+        return taskManagers.stream()
+                .filter(taskManager -> metrics(taskManager).contains("flink_taskmanager_job_task_numRecordsIn{"))
+                .toList();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
