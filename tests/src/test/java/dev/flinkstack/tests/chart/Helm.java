@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * paths, set by the Makefile) and the chart from {@code chart.dir}. Both are required: a run without
  * them fails instead of silently testing nothing.
  */
-final class Helm {
+public final class Helm {
 
     static final String RELEASE = "flink";
     static final String NAMESPACE = "flink";
@@ -42,7 +42,7 @@ final class Helm {
     }
 
     /** Every helm binary of {@code helm.binaries}, for {@code @MethodSource}. */
-    static Stream<Helm> binaries() {
+    public static Stream<Helm> binaries() {
         String property = System.getProperty("helm.binaries", "").strip();
         if (property.isEmpty()) {
             throw new IllegalStateException(
@@ -74,7 +74,7 @@ final class Helm {
     }
 
     /** The chart directory ({@code chart.dir}). */
-    static Path chartDir() {
+    public static Path chartDir() {
         String property = System.getProperty("chart.dir", "").strip();
         if (property.isEmpty()) {
             throw new IllegalStateException("System property chart.dir is empty: set it to charts/flink.");
@@ -92,7 +92,7 @@ final class Helm {
     }
 
     /** {@code helm template flink <chart> --namespace flink} with the values and extra arguments. */
-    Result template(Values values, String... args) {
+    public Result template(Values values, String... args) {
         List<String> command = new ArrayList<>(List.of("template", RELEASE, chartDir().toString(),
                 "--namespace", NAMESPACE));
         command.addAll(values.arguments());
@@ -109,7 +109,7 @@ final class Helm {
     }
 
     /** Renders and parses; fails with helm's error output if rendering fails. */
-    Manifests render(Values values, String... args) {
+    public Manifests render(Values values, String... args) {
         Result result = template(values, args);
         if (result.exitCode() != 0) {
             throw new AssertionError(this + " template failed for " + values + ":\n" + result.stderr());
@@ -176,9 +176,9 @@ final class Helm {
     }
 
     /** Exit code and output of one helm run. */
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
 
-        boolean ok() {
+        public boolean ok() {
             return exitCode == 0;
         }
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The objects of one {@code helm template} output, parsed; lookups by kind and name. */
-final class Manifests {
+public final class Manifests {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -47,20 +47,20 @@ final class Manifests {
         return new Manifests(List.copyOf(objects));
     }
 
-    List<JsonNode> all() {
+    public List<JsonNode> all() {
         return objects;
     }
 
-    List<JsonNode> ofKind(String kind) {
+    public List<JsonNode> ofKind(String kind) {
         return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
     }
 
-    Optional<JsonNode> find(String kind, String name) {
+    public Optional<JsonNode> find(String kind, String name) {
         return ofKind(kind).stream().filter(o -> name.equals(o.at("/metadata/name").asText())).findFirst();
     }
 
     /** The object of that kind and name; fails listing what was rendered if absent. */
-    JsonNode get(String kind, String name) {
+    public JsonNode get(String kind, String name) {
         return find(kind, name).orElseThrow(() -> new AssertionError(
                 "no " + kind + " " + name + " rendered; rendered: " + names()));
     }

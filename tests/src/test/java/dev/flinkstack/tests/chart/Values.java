@@ -16,7 +16,7 @@ import java.util.Map;
  * Values for one render: chart values files (relative to the chart, e.g. {@code ci/ha-values.yaml})
  * followed by values set by dotted path, written to a temporary YAML file. Immutable.
  */
-final class Values {
+public final class Values {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -29,7 +29,7 @@ final class Values {
     }
 
     /** The chart's defaults. */
-    static Values defaults() {
+    public static Values defaults() {
         return new Values(List.of(), Map.of());
     }
 

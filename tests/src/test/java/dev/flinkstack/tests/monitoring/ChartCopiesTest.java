@@ -1,5 +1,7 @@
 package dev.flinkstack.tests.monitoring;
 
+import dev.flinkstack.tests.chart.Helm;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,12 +21,12 @@ class ChartCopiesTest {
 
     @Test
     void shouldShipByteIdenticalCopiesOfTheDashboards() throws IOException {
-        assertSameFiles(MonitoringFiles.dir().resolve("dashboards"), ChartRenderer.chartDir().resolve("dashboards"), ".json");
+        assertSameFiles(MonitoringFiles.dir().resolve("dashboards"), Helm.chartDir().resolve("dashboards"), ".json");
     }
 
     @Test
     void shouldShipByteIdenticalCopiesOfTheAlertRules() throws IOException {
-        assertSameFiles(MonitoringFiles.dir().resolve("alerts"), ChartRenderer.chartDir().resolve("rules"), ".yaml");
+        assertSameFiles(MonitoringFiles.dir().resolve("alerts"), Helm.chartDir().resolve("rules"), ".yaml");
     }
 
     private static void assertSameFiles(Path source, Path copy, String suffix) throws IOException {

@@ -1,7 +1,9 @@
 package dev.flinkstack.tests.monitoring;
 
+import dev.flinkstack.tests.chart.Helm;
 import dev.flinkstack.tests.chart.KubernetesSchema;
-
+import dev.flinkstack.tests.chart.Manifests;
+import dev.flinkstack.tests.chart.Values;
 import dev.flinkstack.tests.support.Processes;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,17 +38,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChartMonitoringTest {
 
-    private static final String API = ChartRenderer.API;
+    private static final String API = "--api-versions=monitoring.coreos.com/v1";
+    private static final Values DEFAULTS = Values.defaults();
     private static final List<String> OPERATOR_OBJECTS = List.of("podMonitor", "serviceMonitor", "prometheusRule");
 
-    static Stream<ChartRenderer> helm() {
-        return ChartRenderer.binaries();
+    static Stream<Helm> helm() {
+        return Helm.binaries();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRenderNoMonitoringObjectsByDefault(ChartRenderer helm) {
-        ChartRenderer.Rendered rendered = helm.render(API);
+    void shouldRenderNoMonitoringObjectsByDefault(Helm helm) {
+        Manifests rendered = helm.render(DEFAULTS, API);
         assertThat(rendered.ofKind("PodMonitor")).isEmpty();
         assertThat(rendered.ofKind("ServiceMonitor")).isEmpty();
         assertThat(rendered.ofKind("PrometheusRule")).isEmpty();
@@ -55,25 +58,25 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRefuseEveryOperatorObjectWithoutTheOperatorApi(ChartRenderer helm) {
+    void shouldRefuseEveryOperatorObjectWithoutTheOperatorApi(Helm helm) {
         for (String object : OPERATOR_OBJECTS) {
-            Processes.Result result = helm.template("--set", "monitoring." + object + ".enabled=true");
-            assertThat(result.succeeded()).as(object + " without the API").isFalse();
+            Helm.Result result = helm.template(DEFAULTS, "--set", "monitoring." + object + ".enabled=true");
+            assertThat(result.ok()).as(object + " without the API").isFalse();
             assertThat(result.stderr()).contains("monitoring." + object + ".enabled").contains("monitoring.coreos.com/v1");
-            assertThat(helm.render(API, "--set", "monitoring." + object + ".enabled=true").objects()).isNotEmpty();
+            assertThat(helm.render(DEFAULTS, API, "--set", "monitoring." + object + ".enabled=true").all()).isNotEmpty();
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRenderTheDashboardsWithoutTheOperatorApi(ChartRenderer helm) {
-        assertThat(helm.render("--set", "monitoring.dashboards.enabled=true").find("ConfigMap", "flink-dashboards")).isPresent();
+    void shouldRenderTheDashboardsWithoutTheOperatorApi(Helm helm) {
+        assertThat(helm.render(DEFAULTS, "--set", "monitoring.dashboards.enabled=true").find("ConfigMap", "flink-dashboards")).isPresent();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRenderAStrictPodMonitorForTheFlinkPodsMetricsPort(ChartRenderer helm) {
-        ChartRenderer.Rendered rendered = helm.render(API, "--set", "monitoring.podMonitor.enabled=true",
+    void shouldRenderAStrictPodMonitorForTheFlinkPodsMetricsPort(Helm helm) {
+        Manifests rendered = helm.render(DEFAULTS, API, "--set", "monitoring.podMonitor.enabled=true",
                 "--set", "monitoring.podMonitor.labels.release=kube-prometheus-stack",
                 "--set", "monitoring.podMonitor.interval=15s");
         JsonNode podMonitor = rendered.get("PodMonitor", "flink");
@@ -90,7 +93,7 @@ class ChartMonitoringTest {
         assertThat(endpoint.path("interval").asText()).isEqualTo("15s");
 
         List<String> selected = new ArrayList<>();
-        for (JsonNode workload : rendered.objects()) {
+        for (JsonNode workload : rendered.all()) {
             JsonNode pod = workload.at("/spec/template");
             if (pod.isMissingNode() || !selects(podMonitor.at("/spec/selector"), pod.at("/metadata/labels"))) {
                 continue;
@@ -104,8 +107,8 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRenderAStrictServiceMonitorForTheServicesMetricsPort(ChartRenderer helm) {
-        ChartRenderer.Rendered rendered = helm.render(API, "--set", "monitoring.serviceMonitor.enabled=true",
+    void shouldRenderAStrictServiceMonitorForTheServicesMetricsPort(Helm helm) {
+        Manifests rendered = helm.render(DEFAULTS, API, "--set", "monitoring.serviceMonitor.enabled=true",
                 "--set", "monitoring.serviceMonitor.labels.release=kube-prometheus-stack");
         JsonNode serviceMonitor = rendered.get("ServiceMonitor", "flink");
         assertThat(unknownFields(serviceMonitor, ServiceMonitor.class)).isEmpty();
@@ -126,8 +129,8 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldScrapeTheConfiguredReporterPortByName(ChartRenderer helm) {
-        ChartRenderer.Rendered rendered = helm.render(API, "--set", "metrics.port=9300",
+    void shouldScrapeTheConfiguredReporterPortByName(Helm helm) {
+        Manifests rendered = helm.render(DEFAULTS, API, "--set", "metrics.port=9300",
                 "--set", "monitoring.podMonitor.enabled=true");
         JsonNode pod = rendered.get("Deployment", "flink-taskmanager").at("/spec/template");
         assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asText()).isEqualTo("9300");
@@ -141,8 +144,8 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRenderExactlyTheAlertRulesOfMonitoring(ChartRenderer helm, @TempDir Path dir) throws IOException {
-        JsonNode rule = helm.render(API, "--set", "monitoring.prometheusRule.enabled=true",
+    void shouldRenderExactlyTheAlertRulesOfMonitoring(Helm helm, @TempDir Path dir) throws IOException {
+        JsonNode rule = helm.render(DEFAULTS, API, "--set", "monitoring.prometheusRule.enabled=true",
                 "--set", "monitoring.prometheusRule.labels.release=kube-prometheus-stack").get("PrometheusRule", "flink");
         assertThat(unknownFields(rule, PrometheusRule.class)).isEmpty();
         assertStandardLabels(rule);
@@ -175,8 +178,8 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldDropDisabledAlertsAndAddAdditionalRules(ChartRenderer helm) {
-        JsonNode rule = helm.render(API, "--set", "monitoring.prometheusRule.enabled=true",
+    void shouldDropDisabledAlertsAndAddAdditionalRules(Helm helm) {
+        JsonNode rule = helm.render(DEFAULTS, API, "--set", "monitoring.prometheusRule.enabled=true",
                 "--set-json", "monitoring.prometheusRule.disabledAlerts=[\"FlinkNoRunningJobs\"]",
                 "--set-json", "monitoring.prometheusRule.additionalRules=[{\"alert\":\"TrafficAlertsBurst\","
                         + "\"expr\":\"sum(rate(flink_taskmanager_job_task_operator_alertsRaised[5m])) > 100\","
@@ -192,8 +195,8 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldShipTheDashboardsOfMonitoringLabelledForTheGrafanaSidecar(ChartRenderer helm) throws IOException {
-        JsonNode configMap = helm.render("--set", "monitoring.dashboards.enabled=true",
+    void shouldShipTheDashboardsOfMonitoringLabelledForTheGrafanaSidecar(Helm helm) throws IOException {
+        JsonNode configMap = helm.render(DEFAULTS, "--set", "monitoring.dashboards.enabled=true",
                 "--set", "monitoring.dashboards.folder=Flink").get("ConfigMap", "flink-dashboards");
         V1ConfigMap.validateJsonElement(JsonParser.parseString(configMap.toString()));
         assertStandardLabels(configMap);
@@ -216,8 +219,8 @@ class ChartMonitoringTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldUseTheConfiguredSidecarLabelAndFolderAnnotation(ChartRenderer helm) {
-        JsonNode configMap = helm.render("--set", "monitoring.dashboards.enabled=true",
+    void shouldUseTheConfiguredSidecarLabelAndFolderAnnotation(Helm helm) {
+        JsonNode configMap = helm.render(DEFAULTS, "--set", "monitoring.dashboards.enabled=true",
                 "--set", "monitoring.dashboards.label=dashboards", "--set", "monitoring.dashboards.labelValue=flink",
                 "--set", "monitoring.dashboards.folder=Streaming/Flink",
                 "--set", "monitoring.dashboards.folderAnnotation=k8s-sidecar-target-directory",
@@ -228,15 +231,15 @@ class ChartMonitoringTest {
         assertThat(configMap.at("/metadata/annotations/team").asText()).isEqualTo("data");
         assertThat(configMap.at("/metadata/annotations").has("grafana_folder")).isFalse();
 
-        JsonNode withoutFolder = helm.render("--set", "monitoring.dashboards.enabled=true").get("ConfigMap", "flink-dashboards");
+        JsonNode withoutFolder = helm.render(DEFAULTS, "--set", "monitoring.dashboards.enabled=true").get("ConfigMap", "flink-dashboards");
         assertThat(withoutFolder.at("/metadata/annotations").has("grafana_folder")).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
-    void shouldRejectUnknownMonitoringValues(ChartRenderer helm) {
-        Processes.Result result = helm.template("--set", "monitoring.dashboards.folders=Flink");
-        assertThat(result.succeeded()).isFalse();
+    void shouldRejectUnknownMonitoringValues(Helm helm) {
+        Helm.Result result = helm.template(DEFAULTS, "--set", "monitoring.dashboards.folders=Flink");
+        assertThat(result.ok()).isFalse();
         assertThat(result.stderr()).contains("folders");
     }
 
