@@ -50,10 +50,7 @@ class ProcessingBenchmark {
         List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
                 "--rate", "0", "--parallelism", "1", "--start-time", "2026-01-01T00:00:00Z");
         for (int run = 0; run < BenchReport.slowRuns(); run++) {
-            try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
-                    .taskManagers(1)
-                    .flinkProperties(ONE_SLOT)
-                    .start()) {
+            try (FlinkContainerCluster cluster = oneSlotApplicationCluster(args)) {
                 FlinkRest rest = cluster.leaderRest();
                 String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
                 Await.condition("the job running", TIMEOUT, () -> rest.isFullyRunning(jobId));
@@ -80,10 +77,7 @@ class ProcessingBenchmark {
         List<Double> durations = new ArrayList<>();
         List<Double> incremental = new ArrayList<>();
         List<Double> full = new ArrayList<>();
-        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
-                .taskManagers(1)
-                .flinkProperties(ONE_SLOT)
-                .start()) {
+        try (FlinkContainerCluster cluster = oneSlotApplicationCluster(args)) {
             FlinkRest rest = cluster.leaderRest();
             String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
             Await.condition("a checkpointed state of " + STATE_TARGET_BYTES / 1_000_000 + " MB", TIMEOUT,
@@ -127,5 +121,10 @@ class ProcessingBenchmark {
             }
         }
         return sum;
+    }
+
+    /** One TaskManager with one slot: figures per slot, no exchange between TaskManagers. */
+    private static FlinkContainerCluster oneSlotApplicationCluster(List<String> args) {
+        return FlinkContainerCluster.application(args).taskManagers(1).flinkProperties(ONE_SLOT).start();
     }
 }
