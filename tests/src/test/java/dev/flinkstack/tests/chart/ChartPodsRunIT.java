@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.JobOutput;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The chart runs: it is rendered (session mode and application mode, with persistence), and the
- * rendered JobManager, TaskManager, job submission and helm test pods run on the project's images in
+ * rendered JobManager, TaskManager, job submission, CronJob and helm test pods run on the project's images in
  * the container engine, translated faithfully by {@link PodRunner}. The cluster must form, the
  * example job must run, and its checkpoints must land on the checkpoint volume.
  */
@@ -83,6 +84,13 @@ class ChartPodsRunIT {
             assertThat(pods.awaitExit("flink-submit-q8z2m")).as(pods.logs("flink-submit-q8z2m")).isZero();
             String jobId = Await.until("the submitted job", STARTUP, () -> rest.jobIds().stream().findFirst());
             assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
+
+            // One scheduled run: the CronJob's pod submits the bounded job and exits 0 once it finished.
+            assertThat(runToCompletion(pods, m.get("CronJob", "flink-scheduled"), "flink-scheduled-29391840-t5w8n"))
+                    .isZero();
+            assertThat(rest.jobIds()).as("the streaming job and the scheduled one").hasSize(2);
+            assertScheduledRunCommittedItsOutput(pods.claimDir("flink-checkpoints"));
+            assertThat(rest.isFullyRunning(jobId)).as("the streaming job kept running").isTrue();
 
             // helm test
             assertThat(runToCompletion(pods, m.get("Pod", "flink-test-rest-api"), "flink-test-rest-api")).isZero();
@@ -165,6 +173,13 @@ class ChartPodsRunIT {
         String location = done.at("/operation/location").asText();
         assertThat(location).as(done.toString()).startsWith("file:/flink-data/savepoints/savepoint-");
         assertThat(ExampleJob.onHost(pods.claimDir("flink-checkpoints"), location).resolve("_metadata")).exists();
+    }
+
+    /** The CronJob's default job: 100,000 generated records, every 1000th malformed, all committed. */
+    private static void assertScheduledRunCommittedItsOutput(Path claim) {
+        JobOutput output = JobOutput.read(claim.resolve("output/scheduled"));
+        assertThat(output.lines("malformed")).as(output.summary()).hasSize(100);
+        assertThat(output.lines("aggregates")).as(output.summary()).isNotEmpty();
     }
 
     private static int runToCompletion(PodRunner pods, JsonNode object, String podName) {
