@@ -7,7 +7,6 @@ import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,9 +60,9 @@ class RecoveryBenchmark {
                 effective = effectiveSettings(rest, RECOVERY_KEYS);
                 String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
                 Await.condition("the job running with a completed checkpoint", TIMEOUT,
-                        () -> rest.isFullyRunning(jobId) && completedCheckpoints(rest, jobId) >= 1);
+                        () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 1);
                 Await.sleep(Duration.ofSeconds(2));
-                long restoresBefore = restores(rest, jobId);
+                long restoresBefore = rest.restores(jobId);
 
                 List<String> taskManagers = cluster.taskManagersRunningTasks();
                 long killed = System.nanoTime();
@@ -75,7 +74,7 @@ class RecoveryBenchmark {
                     if (failing < 0 && !"RUNNING".equals(state)) {
                         failing = StartupBenchmark.seconds(killed);
                     }
-                    if (restores(rest, jobId) > restoresBefore && rest.isFullyRunning(jobId)) {
+                    if (rest.restores(jobId) > restoresBefore && rest.isFullyRunning(jobId)) {
                         break;
                     }
                     if (StartupBenchmark.seconds(killed) > TIMEOUT.toSeconds()) {
@@ -128,7 +127,7 @@ class RecoveryBenchmark {
                 long started = System.nanoTime();
                 String added = cluster.startTaskManager();
                 double registered = -1;
-                while (!(parallelism(rest, jobId) == 2 * slots && rest.isFullyRunning(jobId))) {
+                while (!(rest.maxParallelism(jobId) == 2 * slots && rest.isFullyRunning(jobId))) {
                     if (registered < 0 && rest.overview().path("taskmanagers").asInt() == 2) {
                         registered = StartupBenchmark.seconds(started);
                     }
@@ -174,22 +173,7 @@ class RecoveryBenchmark {
 
     private static void awaitParallelism(FlinkRest rest, String jobId, int parallelism) {
         Await.condition("the job running at parallelism " + parallelism, TIMEOUT,
-                () -> parallelism(rest, jobId) == parallelism && rest.isFullyRunning(jobId));
+                () -> rest.maxParallelism(jobId) == parallelism && rest.isFullyRunning(jobId));
     }
 
-    private static int parallelism(FlinkRest rest, String jobId) {
-        int parallelism = 0;
-        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
-            parallelism = Math.max(parallelism, vertex.path("parallelism").asInt());
-        }
-        return parallelism;
-    }
-
-    private static long completedCheckpoints(FlinkRest rest, String jobId) {
-        return rest.checkpoints(jobId).path("counts").path("completed").asLong();
-    }
-
-    private static long restores(FlinkRest rest, String jobId) {
-        return rest.checkpoints(jobId).path("counts").path("restored").asLong();
-    }
 }

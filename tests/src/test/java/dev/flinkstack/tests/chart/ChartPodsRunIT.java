@@ -132,27 +132,19 @@ class ChartPodsRunIT {
             pods.start(taskManagers, "flink-taskmanager-6c8b7d9f5-aaaaa");
             String jobId = Await.until("the application's job", STARTUP, () -> rest.jobIds().stream().findFirst());
             Await.condition("the job RUNNING on one slot", STARTUP,
-                    () -> rest.isFullyRunning(jobId) && maxParallelism(rest, jobId) == 1);
+                    () -> rest.isFullyRunning(jobId) && rest.maxParallelism(jobId) == 1);
             assertThat(rest.configValue("scheduler-mode")).isEqualToIgnoringCase("reactive");
 
             // What the HPA does on scale-out: one more TaskManager pod.
             long start = System.nanoTime();
             pods.start(taskManagers, "flink-taskmanager-6c8b7d9f5-bbbbb");
             Await.condition("the job rescaled to two slots", STARTUP,
-                    () -> rest.isFullyRunning(jobId) && maxParallelism(rest, jobId) == 2);
+                    () -> rest.isFullyRunning(jobId) && rest.maxParallelism(jobId) == 2);
             Duration rescale = Duration.ofNanos(System.nanoTime() - start);
             System.out.println("reactive mode: TaskManager start to rescaled job in " + rescale.toSeconds() + " s");
             assertThat(rescale).as("rescale in seconds, not a minute (Flink's defaults wait 30 s + 60 s)")
                     .isLessThan(Duration.ofSeconds(45));
         }
-    }
-
-    private static int maxParallelism(FlinkRest rest, String jobId) {
-        int max = 0;
-        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
-            max = Math.max(max, vertex.path("parallelism").asInt());
-        }
-        return max;
     }
 
     /** The savepoint command NOTES.txt prints for application mode, against the running job. */
@@ -202,9 +194,9 @@ class ChartPodsRunIT {
 
     private static void assertRunsAndCheckpointsToTheClaim(FlinkRest rest, String jobId, Path claim) {
         Await.condition("job " + jobId + " with all tasks RUNNING and 2 completed checkpoints", STARTUP,
-                () -> rest.isFullyRunning(jobId) && ExampleJob.completedCheckpoints(rest, jobId) >= 2);
+                () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 2);
         assertThat(rest.configValue("execution.checkpointing.dir")).isEqualTo("file:///flink-data/checkpoints");
-        String externalPath = ExampleJob.latestCompletedCheckpoint(rest, jobId).path("external_path").asText();
+        String externalPath = rest.latestCompletedCheckpoint(jobId).path("external_path").asText();
         assertThat(externalPath).startsWith("file:/flink-data/checkpoints/");
         Path onHost = ExampleJob.onHost(claim, externalPath);
         assertThat(onHost.resolve("_metadata")).as("checkpoint metadata on the claim's volume").exists();

@@ -25,7 +25,7 @@ class ApplicationClusterIT {
             Await.condition("all tasks RUNNING", Duration.ofMinutes(2),
                     () -> cluster.rest().isFullyRunning(jobId));
             Await.condition("a completed checkpoint", Duration.ofMinutes(1),
-                    () -> ExampleJob.completedCheckpoints(cluster.rest(), jobId) >= 1);
+                    () -> cluster.rest().completedCheckpoints(jobId) >= 1);
 
             assertThat(cluster.rest().job(jobId).path("name").asText()).isNotBlank();
             assertThat(cluster.rest().jobIds()).containsExactly(jobId);

@@ -50,7 +50,7 @@ class ReadOnlyFilesystemIT {
                     () -> cluster.rest().jobIds().stream().findFirst());
             Await.condition("a completed checkpoint with all tasks RUNNING", Duration.ofMinutes(2),
                     () -> cluster.rest().isFullyRunning(jobId)
-                            && ExampleJob.completedCheckpoints(cluster.rest(), jobId) >= 1);
+                            && cluster.rest().completedCheckpoints(jobId) >= 1);
 
             assertThat(cluster.rest().configValue("flinkstack.conf.source")).isEqualTo("read-only-mount");
             assertThat(engine.run("exec", cluster.jobManager(), "touch", "/opt/flink/conf/config.yaml").succeeded())

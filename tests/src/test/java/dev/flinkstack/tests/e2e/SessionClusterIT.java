@@ -56,9 +56,9 @@ class SessionClusterIT {
     @Test
     void completedCheckpointsLandOnTheMountedVolume() {
         Await.condition("3 completed checkpoints", Duration.ofMinutes(2),
-                () -> ExampleJob.completedCheckpoints(rest, jobId) >= 3);
+                () -> rest.completedCheckpoints(jobId) >= 3);
 
-        JsonNode latest = ExampleJob.latestCompletedCheckpoint(rest, jobId);
+        JsonNode latest = rest.latestCompletedCheckpoint(jobId);
         Path checkpointDir = ExampleJob.onHost(cluster.dataDir(), latest.path("external_path").asText());
         assertThat(checkpointDir).isDirectory();
         assertThat(checkpointDir.resolve("_metadata")).isRegularFile();

@@ -26,23 +26,21 @@ class TaskManagerFailoverIT {
             String jobId = Await.until("the application's job", Duration.ofMinutes(1),
                     () -> rest.jobIds().stream().findFirst());
             Await.condition("2 completed checkpoints", Duration.ofMinutes(2),
-                    () -> rest.isFullyRunning(jobId) && ExampleJob.completedCheckpoints(rest, jobId) >= 2);
-            long checkpointBeforeKill = ExampleJob.latestCompletedCheckpoint(rest, jobId).path("id").asLong();
+                    () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 2);
+            long checkpointBeforeKill = rest.latestCompletedCheckpoint(jobId).path("id").asLong();
 
-            long killedAt = System.nanoTime();
             // Parallelism 2 fits into one TaskManager's 2 slots: kill one that runs tasks.
             List<String> runningTasks = cluster.taskManagersRunningTasks();
             assertThat(runningTasks).as("TaskManagers serving task metrics").isNotEmpty();
+            long killedAt = System.nanoTime();
             cluster.killTaskManager(runningTasks.get(0));
             cluster.startTaskManager();
-            Await.condition("the job to restart", Duration.ofMinutes(1),
-                    () -> !rest.checkpoints(jobId).path("latest").path("restored").isMissingNode()
-                            && !rest.checkpoints(jobId).path("latest").path("restored").isNull());
+            Await.condition("the job to restart", Duration.ofMinutes(1), () -> rest.restoredFrom(jobId).isPresent());
             Await.condition("the job and all its tasks RUNNING again", Duration.ofMinutes(2),
                     () -> rest.isFullyRunning(jobId));
             Duration recovery = Duration.ofNanos(System.nanoTime() - killedAt);
 
-            JsonNode restored = rest.checkpoints(jobId).path("latest").path("restored");
+            JsonNode restored = rest.restoredFrom(jobId).orElseThrow();
             System.out.printf(
                     "TaskManager SIGKILL -> job RUNNING again: %.1f s (restored checkpoint %d, latest before kill %d)%n",
                     recovery.toMillis() / 1000.0, restored.path("id").asLong(), checkpointBeforeKill);

@@ -46,51 +46,33 @@ final class RunningJob {
         return rest.get().isFullyRunning(id);
     }
 
-    /** Fully running and no vertex has finished: the bounded source still has records to emit. */
+    /**
+     * Fully running, so no vertex has finished (its tasks would count as FINISHED, not RUNNING): the
+     * bounded source still has records to emit.
+     */
     boolean runningWithInputLeft() {
-        JsonNode job = rest.get().job(id);
-        if (!"RUNNING".equals(job.path("state").asText())) {
-            return false;
-        }
-        for (JsonNode vertex : job.path("vertices")) {
-            if (vertex.path("tasks").path("RUNNING").asInt() != vertex.path("parallelism").asInt()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    JsonNode checkpoints() {
-        return rest.get().checkpoints(id);
+        return fullyRunning();
     }
 
     long completedCheckpoints() {
-        return checkpoints().path("counts").path("completed").asLong();
+        return rest.get().completedCheckpoints(id);
     }
 
     /** The id of the latest completed checkpoint, or -1. */
     long latestCompletedCheckpoint() {
-        return checkpoints().path("latest").path("completed").path("id").asLong(-1);
+        return rest.get().latestCompletedCheckpoint(id).path("id").asLong(-1);
     }
 
-    /** How many times the job was restored from a checkpoint or savepoint. */
     long restores() {
-        return checkpoints().path("counts").path("restored").asLong();
+        return rest.get().restores(id);
     }
 
-    /** The checkpoint or savepoint the job was last restored from, if any. */
     Optional<JsonNode> restoredFrom() {
-        JsonNode restored = checkpoints().path("latest").path("restored");
-        return restored.isMissingNode() || restored.isNull() ? Optional.empty() : Optional.of(restored);
+        return rest.get().restoredFrom(id);
     }
 
-    /** The largest parallelism among the job's vertices (the generator source always runs at 1). */
     int parallelism() {
-        int parallelism = 0;
-        for (JsonNode vertex : rest.get().job(id).path("vertices")) {
-            parallelism = Math.max(parallelism, vertex.path("parallelism").asInt());
-        }
-        return parallelism;
+        return rest.get().maxParallelism(id);
     }
 
     void awaitFullyRunning(Duration timeout) {

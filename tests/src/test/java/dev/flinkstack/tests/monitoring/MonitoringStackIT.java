@@ -69,7 +69,7 @@ class MonitoringStackIT {
             prometheus.scrape(targets(cluster));
             String jobId = Await.until("the application's job", Duration.ofMinutes(1), () -> rest.jobIds().stream().findFirst());
             Await.condition("the job RUNNING with 3 completed checkpoints", Duration.ofMinutes(3),
-                    () -> rest.isFullyRunning(jobId) && ExampleJob.completedCheckpoints(rest, jobId) >= 3);
+                    () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 3);
 
             // 1. Steady state: every panel, and the job and TaskManager variables, have data.
             report.steadyState = awaitEveryPanelHasData(prometheus, "steady state");

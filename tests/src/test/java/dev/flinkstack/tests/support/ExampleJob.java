@@ -1,7 +1,5 @@
 package dev.flinkstack.tests.support;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,15 +17,6 @@ public final class ExampleJob {
     /** The shaded job jar the build produced (the same file the images carry in usrlib). */
     public static Path jar() {
         return Path.of(System.getProperty("job.jar", "../job-template/target/traffic-analytics.jar"));
-    }
-
-    public static int completedCheckpoints(FlinkRest rest, String jobId) {
-        return rest.checkpoints(jobId).path("counts").path("completed").asInt();
-    }
-
-    /** The latest completed checkpoint, as /jobs/:id/checkpoints reports it. */
-    public static JsonNode latestCompletedCheckpoint(FlinkRest rest, String jobId) {
-        return rest.checkpoints(jobId).path("latest").path("completed");
     }
 
     /** Maps a checkpoint's external path under /flink-data to the host directory mounted there. */

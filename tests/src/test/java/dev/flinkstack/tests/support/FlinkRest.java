@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** A client of the JobManager's REST API (the endpoints the web UI and the CLI use). */
@@ -58,6 +59,35 @@ public final class FlinkRest {
 
     public JsonNode checkpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints");
+    }
+
+    public long completedCheckpoints(String jobId) {
+        return checkpoints(jobId).path("counts").path("completed").asLong();
+    }
+
+    /** The latest completed checkpoint (id, external_path, sizes...), missing before the first. */
+    public JsonNode latestCompletedCheckpoint(String jobId) {
+        return checkpoints(jobId).path("latest").path("completed");
+    }
+
+    /** How many times the job was restored from a checkpoint or savepoint. */
+    public long restores(String jobId) {
+        return checkpoints(jobId).path("counts").path("restored").asLong();
+    }
+
+    /** The checkpoint or savepoint the job was last restored from, if any. */
+    public Optional<JsonNode> restoredFrom(String jobId) {
+        JsonNode restored = checkpoints(jobId).path("latest").path("restored");
+        return restored.isMissingNode() || restored.isNull() ? Optional.empty() : Optional.of(restored);
+    }
+
+    /** The largest parallelism among the job's vertices (the generator source always runs at 1). */
+    public int maxParallelism(String jobId) {
+        int parallelism = 0;
+        for (JsonNode vertex : job(jobId).path("vertices")) {
+            parallelism = Math.max(parallelism, vertex.path("parallelism").asInt());
+        }
+        return parallelism;
     }
 
     /**
