@@ -25,6 +25,8 @@ public final class Helm {
 
     static final String RELEASE = "flink";
     static final String NAMESPACE = "flink";
+    /** Tells {@code helm template} the Prometheus Operator's API exists, as on a cluster that has its CRDs. */
+    public static final String MONITORING_API = "--api-versions=monitoring.coreos.com/v1";
 
     private static final Map<Path, Helm> CACHE = new ConcurrentHashMap<>();
     private static final Path HELM_HOME = createHelmHome();

@@ -13,12 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every object rendered for every example values file passes strict Kubernetes schema validation. */
 class KubernetesSchemaTest {
 
-    private static final String MONITORING_API = "--api-versions=monitoring.coreos.com/v1";
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.flinkstack.tests.chart.ExampleValues#withHelm")
     void shouldRenderOnlySchemaValidObjects(Helm helm, String valuesFile) {
-        Manifests m = helm.render(Values.file(valuesFile), MONITORING_API);
+        Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API);
         assertThat(m.all()).isNotEmpty();
         List<String> problems = new ArrayList<>();
         for (JsonNode object : m.all()) {
@@ -63,7 +62,7 @@ class KubernetesSchemaTest {
 
     @HelmTest
     void shouldRejectAnUnknownFieldInAPrometheusOperatorObject(Helm helm) {
-        ObjectNode podMonitor = helm.render(Values.of("monitoring.podMonitor.enabled", true), MONITORING_API)
+        ObjectNode podMonitor = helm.render(Values.of("monitoring.podMonitor.enabled", true), Helm.MONITORING_API)
                 .get("PodMonitor", "flink").deepCopy();
         ((ObjectNode) podMonitor.at("/spec/podMetricsEndpoints/0")).put("prot", "metrics");
         assertThat(KubernetesSchema.violations(podMonitor)).singleElement().asString().contains("prot");

@@ -13,11 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LabelsAndNamesTest {
 
     private static final Values EVERYTHING = Values.file("ci/full-values.yaml");
-    private static final String MONITORING_API = "--api-versions=monitoring.coreos.com/v1";
 
     @HelmTest
     void shouldLabelEveryObjectWithTheStandardLabels(Helm helm) {
-        for (JsonNode object : helm.render(EVERYTHING, MONITORING_API).all()) {
+        for (JsonNode object : helm.render(EVERYTHING, Helm.MONITORING_API).all()) {
             JsonNode labels = object.at("/metadata/labels");
             String name = object.path("kind").asText() + "/" + object.at("/metadata/name").asText();
             assertThat(labels.path("app.kubernetes.io/name").asText()).as(name).isEqualTo("stream");
@@ -34,7 +33,7 @@ class LabelsAndNamesTest {
 
     @HelmTest
     void shouldLabelWorkloadsAndPodsWithTheirComponent(Helm helm) {
-        Manifests m = helm.render(EVERYTHING, MONITORING_API);
+        Manifests m = helm.render(EVERYTHING, Helm.MONITORING_API);
         JsonNode jm = m.get("Deployment", "flink-stream-jobmanager");
         JsonNode tm = m.get("StatefulSet", "flink-stream-taskmanager");
         assertThat(jm.at("/metadata/labels/app.kubernetes.io~1component").asText()).isEqualTo("jobmanager");
@@ -48,7 +47,7 @@ class LabelsAndNamesTest {
     @HelmTest
     void shouldSelectOnlyByNameInstanceAndComponent(Helm helm) {
         Set<String> allowed = Set.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component");
-        Manifests m = helm.render(EVERYTHING, MONITORING_API);
+        Manifests m = helm.render(EVERYTHING, Helm.MONITORING_API);
         List<String> selectorPointers = List.of("/spec/selector/matchLabels", "/spec/selector", "/spec/podSelector/matchLabels");
         for (JsonNode object : m.all()) {
             String kind = object.path("kind").asText();
@@ -69,7 +68,7 @@ class LabelsAndNamesTest {
 
     @HelmTest
     void shouldMatchEachWorkloadSelectorWithItsPodLabels(Helm helm) {
-        Manifests m = helm.render(EVERYTHING, MONITORING_API);
+        Manifests m = helm.render(EVERYTHING, Helm.MONITORING_API);
         for (String kind : List.of("Deployment", "StatefulSet")) {
             for (JsonNode workload : m.ofKind(kind)) {
                 Map<String, Object> selector = Manifests.YAML.convertValue(workload.at("/spec/selector/matchLabels"), Map.class);

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Prometheus reporter ports and annotations, and the Prometheus Operator objects. */
 class MonitoringTest {
 
-    private static final String API = "--api-versions=monitoring.coreos.com/v1";
 
     @HelmTest
     void shouldAnnotatePodsForScraping(Helm helm) {
@@ -41,7 +40,7 @@ class MonitoringTest {
 
     @HelmTest
     void shouldRenderNoMonitoringObjectsByDefault(Helm helm) {
-        Manifests m = helm.render(Values.defaults(), API);
+        Manifests m = helm.render(Values.defaults(), Helm.MONITORING_API);
         assertThat(m.ofKind("PodMonitor")).isEmpty();
         assertThat(m.ofKind("ServiceMonitor")).isEmpty();
         assertThat(m.ofKind("PrometheusRule")).isEmpty();
@@ -51,7 +50,7 @@ class MonitoringTest {
     @HelmTest
     void shouldRenderAPodMonitorWhenTheApiExists(Helm helm) {
         JsonNode pm = helm.render(Values.of("monitoring.podMonitor.enabled", true,
-                "monitoring.podMonitor.labels", Map.of("release", "prometheus")), API).get("PodMonitor", "flink");
+                "monitoring.podMonitor.labels", Map.of("release", "prometheus")), Helm.MONITORING_API).get("PodMonitor", "flink");
         assertThat(pm.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
         assertThat(pm.at("/spec/podMetricsEndpoints/0/port").asText()).isEqualTo("metrics");
         assertThat(pm.at("/spec/podMetricsEndpoints/0/interval").asText()).isEqualTo("30s");
@@ -60,7 +59,7 @@ class MonitoringTest {
 
     @HelmTest
     void shouldRenderAServiceMonitorWhenTheApiExists(Helm helm) {
-        JsonNode sm = helm.render(Values.of("monitoring.serviceMonitor.enabled", true), API).get("ServiceMonitor", "flink");
+        JsonNode sm = helm.render(Values.of("monitoring.serviceMonitor.enabled", true), Helm.MONITORING_API).get("ServiceMonitor", "flink");
         assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("metrics");
         assertThat(sm.at("/spec/selector/matchLabels/app.kubernetes.io~1instance").asText()).isEqualTo("flink");
     }
@@ -69,7 +68,7 @@ class MonitoringTest {
     void shouldRenderAPrometheusRuleWithAdditionalRules(Helm helm) {
         Map<String, Object> rule = Map.of("alert", "FlinkDown", "expr", "up == 0");
         JsonNode pr = helm.render(Values.of("monitoring.prometheusRule.enabled", true,
-                "monitoring.prometheusRule.additionalRules", List.of(rule)), API).get("PrometheusRule", "flink");
+                "monitoring.prometheusRule.additionalRules", List.of(rule)), Helm.MONITORING_API).get("PrometheusRule", "flink");
         assertThat(pr.at("/spec/groups/0/rules/0/alert").asText()).isEqualTo("FlinkDown");
     }
 

@@ -31,7 +31,7 @@ class NotesTest {
                         + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\n"
                         + "data:\n  notes: {{ include \"notes-under-test\" . | toJson }}\n");
         Helm.Result result = helm.template(chart, values, "--show-only", "templates/zz-notes-under-test.yaml",
-                "--api-versions=monitoring.coreos.com/v1");
+                Helm.MONITORING_API);
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return Manifests.parse(result.stdout()).get("ConfigMap", "notes-under-test").at("/data/notes").asText();
     }

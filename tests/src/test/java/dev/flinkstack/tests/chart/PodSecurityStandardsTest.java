@@ -17,7 +17,7 @@ class PodSecurityStandardsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.flinkstack.tests.chart.ExampleValues#withHelm")
     void shouldAdmitEveryPodUnderTheRestrictedProfile(Helm helm, String valuesFile) {
-        Manifests m = helm.render(Values.file(valuesFile), "--api-versions=monitoring.coreos.com/v1");
+        Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API);
         assertThat(m.podSpecs()).isNotEmpty();
         List<String> violations = new ArrayList<>();
         m.podSpecs().forEach((name, pod) ->

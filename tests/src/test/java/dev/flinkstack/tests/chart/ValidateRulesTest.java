@@ -79,7 +79,7 @@ class ValidateRulesTest {
                 new Rule("monitoring.serviceMonitor.enabled", Values.of("monitoring.serviceMonitor.enabled", true), "no CRDs"),
                 new Rule("monitoring.prometheusRule.enabled", Values.of("monitoring.prometheusRule.enabled", true), "no CRDs"),
                 new Rule("monitoring.podMonitor.enabled", Values.of("monitoring.podMonitor.enabled", true, "metrics.enabled", false),
-                        "a PodMonitor without the reporter", List.of("--api-versions=monitoring.coreos.com/v1")));
+                        "a PodMonitor without the reporter", List.of(Helm.MONITORING_API)));
     }
 
     static Stream<Arguments> cases() {

@@ -38,7 +38,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChartMonitoringTest {
 
-    private static final String API = "--api-versions=monitoring.coreos.com/v1";
     private static final Values DEFAULTS = Values.defaults();
     private static final List<String> OPERATOR_OBJECTS = List.of("podMonitor", "serviceMonitor", "prometheusRule");
 
@@ -49,7 +48,7 @@ class ChartMonitoringTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
     void shouldRenderNoMonitoringObjectsByDefault(Helm helm) {
-        Manifests rendered = helm.render(DEFAULTS, API);
+        Manifests rendered = helm.render(DEFAULTS, Helm.MONITORING_API);
         assertThat(rendered.ofKind("PodMonitor")).isEmpty();
         assertThat(rendered.ofKind("ServiceMonitor")).isEmpty();
         assertThat(rendered.ofKind("PrometheusRule")).isEmpty();
@@ -63,7 +62,7 @@ class ChartMonitoringTest {
             Helm.Result result = helm.template(DEFAULTS, "--set", "monitoring." + object + ".enabled=true");
             assertThat(result.ok()).as(object + " without the API").isFalse();
             assertThat(result.stderr()).contains("monitoring." + object + ".enabled").contains("monitoring.coreos.com/v1");
-            assertThat(helm.render(DEFAULTS, API, "--set", "monitoring." + object + ".enabled=true").all()).isNotEmpty();
+            assertThat(helm.render(DEFAULTS, Helm.MONITORING_API, "--set", "monitoring." + object + ".enabled=true").all()).isNotEmpty();
         }
     }
 
@@ -76,7 +75,7 @@ class ChartMonitoringTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
     void shouldRenderAStrictPodMonitorForTheFlinkPodsMetricsPort(Helm helm) {
-        Manifests rendered = helm.render(DEFAULTS, API, "--set", "monitoring.podMonitor.enabled=true",
+        Manifests rendered = helm.render(DEFAULTS, Helm.MONITORING_API, "--set", "monitoring.podMonitor.enabled=true",
                 "--set", "monitoring.podMonitor.labels.release=kube-prometheus-stack",
                 "--set", "monitoring.podMonitor.interval=15s");
         JsonNode podMonitor = rendered.get("PodMonitor", "flink");
@@ -108,7 +107,7 @@ class ChartMonitoringTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
     void shouldRenderAStrictServiceMonitorForTheServicesMetricsPort(Helm helm) {
-        Manifests rendered = helm.render(DEFAULTS, API, "--set", "monitoring.serviceMonitor.enabled=true",
+        Manifests rendered = helm.render(DEFAULTS, Helm.MONITORING_API, "--set", "monitoring.serviceMonitor.enabled=true",
                 "--set", "monitoring.serviceMonitor.labels.release=kube-prometheus-stack");
         JsonNode serviceMonitor = rendered.get("ServiceMonitor", "flink");
         assertThat(unknownFields(serviceMonitor, ServiceMonitor.class)).isEmpty();
@@ -130,7 +129,7 @@ class ChartMonitoringTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
     void shouldScrapeTheConfiguredReporterPortByName(Helm helm) {
-        Manifests rendered = helm.render(DEFAULTS, API, "--set", "metrics.port=9300",
+        Manifests rendered = helm.render(DEFAULTS, Helm.MONITORING_API, "--set", "metrics.port=9300",
                 "--set", "monitoring.podMonitor.enabled=true");
         JsonNode pod = rendered.get("Deployment", "flink-taskmanager").at("/spec/template");
         assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asText()).isEqualTo("9300");
@@ -145,7 +144,7 @@ class ChartMonitoringTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
     void shouldRenderExactlyTheAlertRulesOfMonitoring(Helm helm, @TempDir Path dir) throws IOException {
-        JsonNode rule = helm.render(DEFAULTS, API, "--set", "monitoring.prometheusRule.enabled=true",
+        JsonNode rule = helm.render(DEFAULTS, Helm.MONITORING_API, "--set", "monitoring.prometheusRule.enabled=true",
                 "--set", "monitoring.prometheusRule.labels.release=kube-prometheus-stack").get("PrometheusRule", "flink");
         assertThat(unknownFields(rule, PrometheusRule.class)).isEmpty();
         assertStandardLabels(rule);
@@ -179,7 +178,7 @@ class ChartMonitoringTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("helm")
     void shouldDropDisabledAlertsAndAddAdditionalRules(Helm helm) {
-        JsonNode rule = helm.render(DEFAULTS, API, "--set", "monitoring.prometheusRule.enabled=true",
+        JsonNode rule = helm.render(DEFAULTS, Helm.MONITORING_API, "--set", "monitoring.prometheusRule.enabled=true",
                 "--set-json", "monitoring.prometheusRule.disabledAlerts=[\"FlinkNoRunningJobs\"]",
                 "--set-json", "monitoring.prometheusRule.additionalRules=[{\"alert\":\"TrafficAlertsBurst\","
                         + "\"expr\":\"sum(rate(flink_taskmanager_job_task_operator_alertsRaised[5m])) > 100\","
