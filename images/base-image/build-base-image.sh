@@ -9,7 +9,9 @@ set -euo pipefail
 readonly output_tar=${1:?usage: build-base-image.sh OUTPUT_TAR [IMAGE_REFERENCE]}
 readonly image_reference=${2:-flinkstack/jre-base:17}
 readonly suite=bookworm
-readonly apt_sources=${APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}
+# This machine's own apt sources: the mirror it can reach.
+apt_sources=${APT_SOURCES:-$(find /etc/apt/sources.list.d -name "*.sources" 2>/dev/null | sort | head -n 1)}
+readonly apt_sources=${apt_sources:-/etc/apt/sources.list}
 readonly java_home=${JDK_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 # Debian packages the JRE and Flink need at run time: bash for the entrypoint, libstdc++ for RocksDB's
 # JNI library, zlib for the JRE, jemalloc to keep RocksDB's native memory from fragmenting.
@@ -22,7 +24,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rootfs=$work/rootfs
 
-mmdebstrap --quiet --variant=extract --include="$packages" \
+# chrootless: the packages are only unpacked, so no chroot, mount or user namespace is needed (this
+# also works in an unprivileged container).
+mmdebstrap --quiet --mode=chrootless --variant=extract --include="$packages" \
   --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
   "$suite" "$rootfs" "$apt_sources"
 
