@@ -47,15 +47,15 @@ $(SETUP_TARGETS):
 
 .PHONY: run
 run: setup-run images ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
-	images/local-cluster.sh start session $(TASKMANAGERS)
+	local/cluster.sh start session $(TASKMANAGERS)
 
 .PHONY: run-job
 run-job: setup-run images ## Start a local job (application) cluster running the example job.
-	images/local-cluster.sh start application $(TASKMANAGERS)
+	local/cluster.sh start application $(TASKMANAGERS)
 
 .PHONY: stop
 stop: ## Stop and remove the local cluster (its data in .local/flink-data stays).
-	images/local-cluster.sh stop
+	local/cluster.sh stop
 
 ##@ Build
 
@@ -73,7 +73,7 @@ $(BASE_IMAGE_TAR): images/base-image/build-base-image.sh | setup-images
 images: $(BASE_IMAGE_TAR) ## Build the JobManager and TaskManager images with Jib, load them, print sizes and layers.
 	$(MVN) -pl images -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
 	images/image-report.sh $(IMAGE_TARS)
-	@if images/local-cluster.sh engine-available; then \
+	@if local/cluster.sh engine-available; then \
 		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; fi
 
 .PHONY: check-reproducible
@@ -107,7 +107,7 @@ test-fresh-machine: setup-test images ## The README's quick start on a new Debia
 .PHONY: lint
 lint: setup-lint ## Check shell scripts with shellcheck.
 	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh \
-		charts/flink/scripts/*.sh monitoring/sync-chart.sh monitoring/local/*.sh .ci/run
+		charts/flink/scripts/*.sh local/*.sh .ci/run
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools/ and the local cluster's data).
@@ -122,22 +122,16 @@ PROMTOOL ?= promtool
 
 .PHONY: monitor
 monitor: setup-monitor images ## Start the local cluster with Prometheus (and Grafana when available), print the URLs.
-	PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) monitoring/local/monitor.sh start $(TASKMANAGERS)
+	PROMETHEUS_PORT=$(PROMETHEUS_PORT) GRAFANA_PORT=$(GRAFANA_PORT) local/monitor.sh start $(TASKMANAGERS)
 
 .PHONY: monitor-stop
 monitor-stop: ## Stop the local Prometheus and Grafana, and the local cluster.
-	monitoring/local/monitor.sh stop
-
-.PHONY: sync-monitoring
-sync-monitoring: ## Copy the dashboards and alert rules of monitoring/ into the Helm chart.
-	monitoring/sync-chart.sh
+	local/monitor.sh stop
 
 .PHONY: check-monitoring
-check-monitoring: ## Check the alert rules with promtool (rules and unit tests); fail if the chart's copies drifted.
-	$(PROMTOOL) check rules monitoring/alerts/*.yaml
-	$(PROMTOOL) test rules monitoring/alerts/tests/*.yaml
-	shellcheck monitoring/sync-chart.sh monitoring/local/monitor.sh
-	monitoring/sync-chart.sh --check
+check-monitoring: ## Check the chart's alert rules with promtool: the rules, and their unit tests in monitoring/tests.
+	$(PROMTOOL) check rules charts/flink/rules/*.yaml
+	$(PROMTOOL) test rules monitoring/tests/*.yaml
 
 ##@ Benchmarks
 

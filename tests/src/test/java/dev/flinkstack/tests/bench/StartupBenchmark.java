@@ -32,8 +32,8 @@ class StartupBenchmark {
 
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
-    private static final Path LOCAL_CLUSTER = Path.of(System.getProperty("repository.dir", ".."), "images",
-            "local-cluster.sh");
+    private static final Path LOCAL_CLUSTER = Path.of(System.getProperty("repository.dir", ".."), "local",
+            "cluster.sh");
     private static final Pattern RUNNING_AFTER = Pattern.compile("example job RUNNING after (\\d+)s");
 
     private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
@@ -120,7 +120,7 @@ class StartupBenchmark {
             }
         }
         BenchReport.add(Section.STARTUP, 2, "`make run` -> example job RUNNING", "s", samples,
-                "`images/local-cluster.sh start session 2` (what `make run` runs after `make images`) until "
+                "`local/cluster.sh start session 2` (what `make run` runs after `make images`) until "
                         + "the job and all its tasks run; the script itself reported " + String.join(", ", reported));
     }
 

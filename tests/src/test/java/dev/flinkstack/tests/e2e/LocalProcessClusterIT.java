@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LocalProcessClusterIT {
 
-    private static final Path LOCAL_CLUSTER = Path.of("..", "images", "local-cluster.sh");
+    private static final Path LOCAL_CLUSTER = Path.of("..", "local", "cluster.sh");
 
     @Test
     void sessionClusterRunsTheExampleJobAsLocalProcesses(@TempDir Path localDir) throws IOException {

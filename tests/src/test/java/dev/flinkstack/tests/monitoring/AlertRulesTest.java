@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Prometheus alert rules in monitoring/alerts: promtool accepts every rules file and passes every
+ * The chart's Prometheus alert rules (charts/flink/rules): promtool accepts every rules file and passes every
  * unit test file; every alert has a severity, a summary, a description and a runbook section in
  * monitoring/README.md, and unit tests that show it firing and not firing.
  */

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every dashboard in monitoring/dashboards is a raw Grafana dashboard model that Grafana's schema
+ * Every dashboard in charts/flink/dashboards is a raw Grafana dashboard model that Grafana's schema
  * accepts (the dashboard kind, plus the options of the stat and time series panels), and follows the
  * project's conventions: stable uid, tags, variables, a unit and a description on every panel.
  */

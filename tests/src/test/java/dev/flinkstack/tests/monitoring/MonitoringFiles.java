@@ -1,5 +1,7 @@
 package dev.flinkstack.tests.monitoring;
 
+import dev.flinkstack.tests.chart.Helm;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -17,8 +19,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The files under {@code monitoring/}: Grafana dashboards, Prometheus alert rules and their promtool
- * tests, and what the tests need from them (every panel query, with Grafana's variables replaced).
+ * The chart's Grafana dashboards and Prometheus alert rules, the rules' promtool tests under
+ * {@code monitoring/}, and what the tests need from them (every panel query, with Grafana's
+ * variables replaced).
  */
 final class MonitoringFiles {
 
@@ -41,25 +44,22 @@ final class MonitoringFiles {
 
     private MonitoringFiles() {}
 
-    /** The repository's {@code monitoring/} directory ({@code monitoring.dir}, default {@code ../monitoring}). */
+    /** The repository's {@code monitoring/} directory: the runbook README and the rules' unit tests. */
     static Path dir() {
-        Path dir = Path.of(System.getProperty("monitoring.dir", "../monitoring")).toAbsolutePath().normalize();
-        if (!Files.isDirectory(dir.resolve("dashboards"))) {
-            throw new IllegalStateException("no monitoring/dashboards under " + dir + ": set -Dmonitoring.dir");
-        }
-        return dir;
+        return Path.of(System.getProperty("monitoring.dir", "../monitoring")).toAbsolutePath().normalize();
     }
 
+    /** The dashboards and alert rules have one copy: the chart's, which packages them. */
     static List<Path> dashboardFiles() {
-        return list(dir().resolve("dashboards"), ".json");
+        return list(Helm.chartDir().resolve("dashboards"), ".json");
     }
 
     static List<Path> ruleFiles() {
-        return list(dir().resolve("alerts"), ".yaml");
+        return list(Helm.chartDir().resolve("rules"), ".yaml");
     }
 
     static List<Path> ruleTestFiles() {
-        return list(dir().resolve("alerts").resolve("tests"), ".yaml");
+        return list(dir().resolve("tests"), ".yaml");
     }
 
     static List<Path> list(Path dir, String suffix) {

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboards and alerts against a real cluster: the example job on the project's images, scraped
- * by a real Prometheus that loads monitoring/alerts. Every panel query of every dashboard must return
+ * by a real Prometheus that loads the chart's alert rules. Every panel query of every dashboard must return
  * data; the panels that stay at zero in steady state (failed checkpoints, restarts) must show the
  * faults this test causes (a checkpoint directory turned read-only, a TaskManager killed), and the
  * matching alerts must fire. The results go to target/monitoring-report.md.

@@ -4,9 +4,9 @@
 # and the example job running. Without a container engine, the same entrypoint, launcher and
 # configuration run as plain local JVM processes from the image's files.
 #
-# Usage: local-cluster.sh start session|application [TASKMANAGERS]
-#        local-cluster.sh stop
-#        local-cluster.sh engine-available
+# Usage: cluster.sh start session|application [TASKMANAGERS]
+#        cluster.sh stop
+#        cluster.sh engine-available
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,7 +46,7 @@ wait_for() {
   shift 2
   until "$@" >/dev/null 2>&1; do
     if ((SECONDS - started > timeout)); then
-      echo "local-cluster: timed out after ${timeout}s waiting for $what" >&2
+      echo "cluster: timed out after ${timeout}s waiting for $what" >&2
       return 1
     fi
     sleep 1
@@ -99,7 +99,7 @@ submit_with_container() {
 # The image's /opt/flink, extracted from the JobManager image tar Jib built.
 local_flink_home() {
   local image_tar=$ROOT/images/target/jib/flink-jobmanager.tar home=$LOCAL_DIR/flink-home
-  [[ -f $image_tar ]] || { echo "local-cluster: $image_tar missing: run 'make images'" >&2; exit 1; }
+  [[ -f $image_tar ]] || { echo "cluster: $image_tar missing: run 'make images'" >&2; exit 1; }
   if [[ ! -d $home/opt/flink || $image_tar -nt $home ]]; then
     rm -rf "$home" && mkdir -p "$home"
     python3 - "$image_tar" "$home" <<'PY'
@@ -170,7 +170,7 @@ submit_with_process() {
 start() {
   local mode=${1:-} taskmanagers=${2:-2} started=$SECONDS runtime
   [[ $mode == session || $mode == application ]] || usage
-  [[ $taskmanagers =~ ^[1-9][0-9]*$ ]] || { echo "local-cluster: TASKMANAGERS must be a positive number" >&2; exit 2; }
+  [[ $taskmanagers =~ ^[1-9][0-9]*$ ]] || { echo "cluster: TASKMANAGERS must be a positive number" >&2; exit 2; }
   stop >/dev/null
   prepare_data_dir
   if engine_available; then
@@ -178,7 +178,7 @@ start() {
     start_containers "$mode" "$taskmanagers"
   else
     runtime=processes
-    echo "local-cluster: no container engine ($ENGINE) answers: running the image's files as local processes"
+    echo "cluster: no container engine ($ENGINE) answers: running the image's files as local processes"
     start_processes "$mode" "$taskmanagers"
   fi
   wait_for "the JobManager REST API at $REST_URL" 90 rest_ready

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A local monitoring stack for the `docker run` cluster of images/local-cluster.sh: starts the cluster
+# A local monitoring stack for the `docker run` cluster of local/cluster.sh: starts the cluster
 # (application mode, the example job), Prometheus scraping the JobManager and every TaskManager with
-# the alert rules of monitoring/alerts, and Grafana with the dashboards of monitoring/dashboards when a
+# the chart's alert rules (charts/flink/rules), and Grafana with the chart's dashboards (charts/flink/dashboards) when a
 # Grafana binary or image is available. Everything listens on 127.0.0.1 only.
 #
 # Usage: monitor.sh start [TASKMANAGERS]
@@ -12,17 +12,20 @@
 # PATH (home $GRAFANA_HOME), else the image $GRAFANA_IMAGE if present; without either it is skipped.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly ROOT
 readonly ENGINE=${CONTAINER_ENGINE:-docker}
 readonly STATE_DIR=${LOCAL_DIR:-$ROOT/.local}/monitoring
+# The dashboards and alert rules the Helm chart ships: their only copy.
+readonly DASHBOARDS_DIR=$ROOT/charts/flink/dashboards
+readonly RULES_DIR=$ROOT/charts/flink/rules
 readonly PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 readonly GRAFANA_PORT=${GRAFANA_PORT:-3000}
 readonly PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-prom/prometheus}
 readonly GRAFANA_IMAGE=${GRAFANA_IMAGE:-grafana/grafana}
 readonly GRAFANA_HOME=${GRAFANA_HOME:-/usr/share/grafana}
 readonly LABEL=dev.flinkstack.local-monitoring=true
-# Ports images/local-cluster.sh publishes the reporters on: JobManager 9249, TaskManager i 9249+i.
+# Ports local/cluster.sh publishes the reporters on: JobManager 9249, TaskManager i 9249+i.
 readonly JOB_MANAGER_METRICS_PORT=9249
 
 usage() {
@@ -52,7 +55,7 @@ write_prometheus_config() {
   done
   mkdir -p "$STATE_DIR/prometheus-data"
   cat >"$STATE_DIR/prometheus.yml" <<CONFIG
-# Written by monitoring/local/monitor.sh.
+# Written by local/monitor.sh.
 global:
   scrape_interval: 5s
   evaluation_interval: 5s
@@ -70,7 +73,7 @@ CONFIG
 
 start_prometheus() {
   if command -v prometheus >/dev/null; then
-    write_prometheus_config "$1" "$ROOT/monitoring/alerts/flink-alerts.yaml"
+    write_prometheus_config "$1" "$RULES_DIR/flink-alerts.yaml"
     nohup prometheus --config.file="$STATE_DIR/prometheus.yml" --storage.tsdb.path="$STATE_DIR/prometheus-data" \
       --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >"$STATE_DIR/prometheus.log" 2>&1 &
     echo $! >"$STATE_DIR/prometheus.pid"
@@ -79,7 +82,7 @@ start_prometheus() {
     # Host networking: the cluster publishes its metrics ports on the host's 127.0.0.1.
     "$ENGINE" run --detach --name flinkstack-prometheus --label "$LABEL" --network host \
       --volume "$STATE_DIR/prometheus.yml:/etc/prometheus/prometheus.yml:ro" \
-      --volume "$ROOT/monitoring/alerts:/etc/prometheus/rules:ro" \
+      --volume "$RULES_DIR:/etc/prometheus/rules:ro" \
       "$PROMETHEUS_IMAGE" --config.file=/etc/prometheus/prometheus.yml \
       --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >/dev/null
   else
@@ -141,8 +144,8 @@ start_grafana() {
     binary="grafana-server"
   fi
   if [[ -n $binary ]]; then
-    write_grafana_provisioning "$ROOT/monitoring/dashboards"
-    mapfile -t settings < <(grafana_settings "$ROOT/monitoring/dashboards/flink-cluster.json")
+    write_grafana_provisioning "$DASHBOARDS_DIR"
+    mapfile -t settings < <(grafana_settings "$DASHBOARDS_DIR/flink-cluster.json")
     settings+=("GF_PATHS_PROVISIONING=$STATE_DIR/grafana/provisioning" "GF_PATHS_DATA=$STATE_DIR/grafana/data"
       "GF_PATHS_LOGS=$STATE_DIR/grafana")
     run_args=(--homepath "$GRAFANA_HOME")
@@ -155,7 +158,7 @@ start_grafana() {
     for setting in "${settings[@]}"; do run_args+=(--env "$setting"); done
     "$ENGINE" run --detach --name flinkstack-grafana --label "$LABEL" --network host "${run_args[@]}" \
       --volume "$STATE_DIR/grafana/provisioning:/etc/grafana/provisioning:ro" \
-      --volume "$ROOT/monitoring/dashboards:/var/lib/grafana/dashboards/flink:ro" \
+      --volume "$DASHBOARDS_DIR:/var/lib/grafana/dashboards/flink:ro" \
       "$GRAFANA_IMAGE" >/dev/null
   else
     echo skipped
@@ -170,7 +173,7 @@ start() {
   [[ $taskmanagers =~ ^[1-9][0-9]*$ ]] || { echo "monitor: TASKMANAGERS must be a positive number" >&2; exit 2; }
   stop_monitoring
   mkdir -p "$STATE_DIR"
-  "$ROOT/images/local-cluster.sh" start application "$taskmanagers"
+  "$ROOT/local/cluster.sh" start application "$taskmanagers"
   start_prometheus "$taskmanagers"
   grafana=$(start_grafana)
   cat <<SUMMARY
@@ -186,7 +189,7 @@ SUMMARY
   else
     cat <<SUMMARY
   Grafana:         not started: no grafana binary and no $GRAFANA_IMAGE image. Import the dashboards in
-                   monitoring/dashboards into any Grafana with a Prometheus data source for http://localhost:$PROMETHEUS_PORT
+                   charts/flink/dashboards into any Grafana with a Prometheus data source for http://localhost:$PROMETHEUS_PORT
 SUMMARY
   fi
   echo "  Stop it with:    make monitor-stop"
@@ -207,6 +210,6 @@ stop_monitoring() {
 
 case ${1:-} in
   start) shift; start "$@" ;;
-  stop) stop_monitoring; "$ROOT/images/local-cluster.sh" stop; echo "monitoring stopped" ;;
+  stop) stop_monitoring; "$ROOT/local/cluster.sh" stop; echo "monitoring stopped" ;;
   *) usage ;;
 esac
