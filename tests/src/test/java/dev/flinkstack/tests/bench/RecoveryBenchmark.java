@@ -53,7 +53,7 @@ class RecoveryBenchmark {
         for (int run = 0; run < BenchReport.runs(); run++) {
             try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
                     .taskManagers(2)
-                    .flinkProperties(ChartDefaults.heartbeatProperties() + UNCACHED_REST
+                    .flinkProperties(UNCACHED_REST
                             + "taskmanager.numberOfTaskSlots: " + slots + "\n")
                     .start()) {
                 FlinkRest rest = cluster.leaderRest();
@@ -91,7 +91,7 @@ class RecoveryBenchmark {
         BenchReport.add(Section.RECOVERY, 0, "TaskManager SIGKILL -> job RUNNING, restored from a checkpoint", "s",
                 samples, "application cluster, 2 TaskManagers x " + slots + " slots, parallelism " + 2 * slots
                         + ", checkpoints every 5 s; a replacement starts right after the kill; polled every 0.1 s "
-                        + "over REST (caches off); the chart's heartbeat values over the image's configuration: "
+                        + "over REST (caches off); the images' (and the chart's) heartbeat defaults: "
                         + effective);
         if (!detection.isEmpty()) {
             BenchReport.add(Section.RECOVERY, 1, "TaskManager SIGKILL -> job leaves RUNNING (failure detected)", "s",

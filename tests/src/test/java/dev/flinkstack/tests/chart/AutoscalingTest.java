@@ -70,9 +70,10 @@ class AutoscalingTest {
     }
 
     @HelmTest
-    void shouldTuneReactiveModeFromValues(Helm helm) {
-        JsonNode config = ConfigMapTest.config(helm.render(AUTOSCALING.with("autoscaling.reactive.cooldown", "30s",
-                "autoscaling.reactive.resourceStabilizationTimeout", "1s", "autoscaling.reactive.maxParallelism", 720)));
+    void shouldTuneReactiveModeFromValuesAndFlinkConfiguration(Helm helm) {
+        JsonNode config = ConfigMapTest.config(helm.render(AUTOSCALING.with("autoscaling.maxParallelism", 720)
+                .withMap("flinkConfiguration", "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling", "30s")
+                .withMap("flinkConfiguration", "jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout", "1s")));
         assertThat(config.path("jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling").asText()).isEqualTo("30s");
         assertThat(config.path("jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout").asText()).isEqualTo("1s");
         assertThat(config.path("pipeline.max-parallelism").asInt()).isEqualTo(720);

@@ -21,6 +21,11 @@ class BadValuesTest {
             return new BadValue(key, Values.of(key.replaceAll("\\[\\d+]", ""), value));
         }
 
+        /** A Flink key of flinkConfiguration (its name has dots, so it is one map key). */
+        static BadValue flink(String flinkKey, Object value) {
+            return new BadValue("flinkConfiguration." + flinkKey, Values.defaults().withMap("flinkConfiguration", flinkKey, value));
+        }
+
         @Override
         public String toString() {
             return key;
@@ -36,10 +41,11 @@ class BadValuesTest {
                 BadValue.of("taskmanager.replicas", -1),
                 BadValue.of("taskmanager.numberOfTaskSlots", 0),
                 BadValue.of("jobmanager.replicas", "two"),
-                BadValue.of("checkpoints.stateBackend", "filesystem"),
-                BadValue.of("checkpoints.interval", "10 seconds"),
+                BadValue.flink("state.backend.type", "filesystem"),
+                BadValue.flink("execution.checkpointing.interval", "10 seconds"),
+                BadValue.flink("execution.checkpointing.num-retained", 0),
+                BadValue.flink("heartbeat.timeout", "5s"),
                 BadValue.of("checkpoints.persistence.accessModes", List.of("ReadWriteAll")),
-                BadValue.of("checkpoints.retained", 0),
                 BadValue.of("checkpoints.persistence.size", "ten"),
                 BadValue.of("autoscaling.targetCPUUtilizationPercentage", "70%"),
                 BadValue.of("autoscaling.maxReplicas", 0),

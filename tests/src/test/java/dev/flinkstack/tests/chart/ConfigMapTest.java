@@ -22,17 +22,17 @@ class ConfigMapTest {
     }
 
     @HelmTest
-    void shouldContainEveryKeyOfTheImagesConfig(Helm helm) throws IOException {
-        Path imageConfig = Helm.chartDir().resolve("../../images/src/main/jib/opt/flink/conf/config.yaml").normalize();
-        JsonNode image = Manifests.yaml(Files.readString(imageConfig));
+    void shouldContainEveryDefaultOfConfYaml(Helm helm) throws IOException {
+        JsonNode defaults = Manifests.yaml(Files.readString(Helm.chartDir().resolve("conf/config.yaml")));
         JsonNode chart = config(helm.render(Values.defaults()));
         List<String> missing = new ArrayList<>();
-        image.fieldNames().forEachRemaining(key -> {
+        defaults.fieldNames().forEachRemaining(key -> {
             if (!chart.has(key)) {
                 missing.add(key);
             }
         });
-        assertThat(missing).as("keys of the image's config.yaml missing from the chart's").isEmpty();
+        assertThat(missing).as("keys of conf/config.yaml (the images' configuration) missing from the chart's").isEmpty();
+        assertThat(chart.path("heartbeat.timeout")).isEqualTo(defaults.path("heartbeat.timeout"));
     }
 
     @HelmTest
@@ -62,10 +62,14 @@ class ConfigMapTest {
     }
 
     @HelmTest
-    void shouldDeriveCheckpointSettingsFromValues(Helm helm) {
-        JsonNode c = config(helm.render(Values.of("checkpoints.interval", "1min", "checkpoints.timeout", "2min",
-                "checkpoints.retained", 7, "checkpoints.stateBackend", "hashmap", "checkpoints.incremental", false,
-                "checkpoints.mode", "AT_LEAST_ONCE")));
+    void shouldTakeCheckpointSettingsFromFlinkConfiguration(Helm helm) {
+        JsonNode c = config(helm.render(Values.defaults()
+                .withMap("flinkConfiguration", "execution.checkpointing.interval", "1min")
+                .withMap("flinkConfiguration", "execution.checkpointing.timeout", "2min")
+                .withMap("flinkConfiguration", "execution.checkpointing.num-retained", 7)
+                .withMap("flinkConfiguration", "state.backend.type", "hashmap")
+                .withMap("flinkConfiguration", "execution.checkpointing.incremental", false)
+                .withMap("flinkConfiguration", "execution.checkpointing.mode", "AT_LEAST_ONCE")));
         assertThat(c.path("execution.checkpointing.interval").asText()).isEqualTo("1min");
         assertThat(c.path("execution.checkpointing.timeout").asText()).isEqualTo("2min");
         assertThat(c.path("execution.checkpointing.num-retained").asInt()).isEqualTo(7);
@@ -80,14 +84,12 @@ class ConfigMapTest {
                 .withMap("flinkConfiguration", "restart-strategy.type", "fixed-delay")
                 .withMap("flinkConfiguration", "taskmanager.memory.managed.fraction", 0.5)
                 .withMap("flinkConfiguration", "pipeline.object-reuse", true)
-                .withMap("flinkConfiguration", "execution.checkpointing.incremental", false)
-                .withMap("flinkConfiguration", "execution.checkpointing.num-retained", 0);
+                .withMap("flinkConfiguration", "execution.checkpointing.incremental", false);
         JsonNode c = config(helm.render(values));
         assertThat(c.path("restart-strategy.type").asText()).isEqualTo("fixed-delay");
         assertThat(c.path("taskmanager.memory.managed.fraction").asDouble()).isEqualTo(0.5);
         assertThat(c.path("pipeline.object-reuse").asBoolean()).isTrue();
         assertThat(c.path("execution.checkpointing.incremental").asBoolean(true)).as("false overrides true").isFalse();
-        assertThat(c.path("execution.checkpointing.num-retained").asInt(-1)).as("0 overrides 3").isZero();
         assertThat(c.path("rest.port").asInt()).as("other keys kept").isEqualTo(8081);
     }
 

@@ -13,6 +13,7 @@ final class ErrorMessages {
      * Asserts that helm failed and that its error names the value {@code key}, written as
      * {@code a.b[0].c}. Helm 3 writes schema errors as {@code a.b.0.c}, Helm 4 as {@code /a/b/0/c},
      * validate.yaml as {@code a.b[0].c}; an unknown key may be reported as its parent plus its name.
+     * A Flink key (dots in its name) of flinkConfiguration is {@code /flinkConfiguration/a.b} in Helm 4.
      */
     static void assertFailsNamingKey(Helm.Result result, String key) {
         assertThat(result.exitCode()).as("helm exit code (stdout: %s)", result.stdout()).isNotZero();
@@ -21,7 +22,8 @@ final class ErrorMessages {
         String parent = dotted.contains(".") ? dotted.substring(0, dotted.lastIndexOf('.')) : "";
         String leaf = dotted.substring(dotted.lastIndexOf('.') + 1);
         String error = result.stderr();
-        boolean fullKey = List.of(key, dotted, slashed).stream().anyMatch(error::contains);
+        String mapKey = "/" + key.replaceFirst("\\.", "/");
+        boolean fullKey = List.of(key, dotted, slashed, mapKey).stream().anyMatch(error::contains);
         boolean parentAndLeaf = error.contains(leaf);
         if (!parent.isEmpty()) {
             parentAndLeaf &= error.contains(parent) || error.contains("/" + parent.replace('.', '/'));

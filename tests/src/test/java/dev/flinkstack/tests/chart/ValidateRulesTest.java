@@ -45,7 +45,8 @@ class ValidateRulesTest {
                         "checkpoints.persistence.accessModes", List.of("ReadWriteOncePod")), "RWOP claim shared even on one node"),
                 new Rule("checkpoints.persistence.storageClass", Values.of("checkpoints.persistence.existingClaim", "nfs",
                         "checkpoints.persistence.storageClass", "fast"), "storage class with an existing claim"),
-                new Rule("checkpoints.incremental", Values.of("checkpoints.stateBackend", "hashmap"), "incremental hashmap"),
+                new Rule("flinkConfiguration.execution.checkpointing.incremental", Values.defaults()
+                        .withMap("flinkConfiguration", "state.backend.type", "hashmap"), "incremental hashmap"),
                 new Rule("jobmanager.replicas", Values.of("jobmanager.replicas", 2), "standby JobManagers without HA"),
                 new Rule("highAvailability.zookeeper.quorum", Values.of("highAvailability.enabled", true,
                         "highAvailability.type", "zookeeper"), "ZooKeeper HA without a quorum"),
@@ -96,10 +97,11 @@ class ValidateRulesTest {
 
     @HelmTest
     void shouldReportEveryViolationAtOnce(Helm helm) {
-        Helm.Result result = helm.template(Values.of("jobmanager.replicas", 2, "autoscaling.enabled", true,
-                "checkpoints.stateBackend", "hashmap"));
+        Helm.Result result = helm.template(Values.of("jobmanager.replicas", 2, "autoscaling.enabled", true)
+                .withMap("flinkConfiguration", "state.backend.type", "hashmap"));
         assertThat(result.exitCode()).isNotZero();
-        assertThat(result.stderr()).contains("jobmanager.replicas:", "autoscaling.enabled:", "checkpoints.incremental:");
+        assertThat(result.stderr()).contains("jobmanager.replicas:", "autoscaling.enabled:",
+                "flinkConfiguration.execution.checkpointing.incremental:");
     }
 
     @HelmTest

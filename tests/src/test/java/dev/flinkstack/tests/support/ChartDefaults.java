@@ -12,9 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Defaults of the chart's values.yaml, as Flink configuration lines for containers started outside
- * Kubernetes, so tests and benchmarks measure what a chart user gets. The chart derives these keys
- * from the values (templates/_config.tpl).
+ * Defaults of the chart's values.yaml and conf/config.yaml, for containers started outside
+ * Kubernetes, so tests and benchmarks measure what a chart user gets.
  */
 public final class ChartDefaults {
 
@@ -35,28 +34,22 @@ public final class ChartDefaults {
         }
     }
 
-    /** {@code heartbeat.interval} and {@code heartbeat.timeout}, from {@code heartbeat.*}. */
-    public static String heartbeatProperties() {
-        JsonNode heartbeat = required(values(), "heartbeat");
-        return "heartbeat.interval: " + required(heartbeat, "interval").asText() + "\n"
-                + "heartbeat.timeout: " + required(heartbeat, "timeout").asText() + "\n";
+    /** The chart's conf/config.yaml: the Flink defaults the images ship too. */
+    public static JsonNode flinkDefaults() {
+        try {
+            return YAML.readTree(chartDir().resolve("conf/config.yaml").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the chart's conf/config.yaml", e);
+        }
     }
 
     /**
      * Reactive mode as the chart enables it with {@code autoscaling.enabled}: the scheduler mode and
-     * {@code autoscaling.reactive.*} (cooldown, resource stabilization, the rescale trigger's maximum
-     * delay, max parallelism).
+     * {@code autoscaling.maxParallelism} (the rescale timing is in the images' configuration already).
      */
     public static String reactiveProperties() {
-        JsonNode reactive = required(required(values(), "autoscaling"), "reactive");
         return "scheduler-mode: reactive\n"
-                + "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling: "
-                + required(reactive, "cooldown").asText() + "\n"
-                + "jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout: "
-                + required(reactive, "resourceStabilizationTimeout").asText() + "\n"
-                + "jobmanager.adaptive-scheduler.rescale-trigger.max-delay: "
-                + required(reactive, "rescaleTriggerMaxDelay").asText() + "\n"
-                + "pipeline.max-parallelism: " + required(reactive, "maxParallelism").asText() + "\n";
+                + "pipeline.max-parallelism: " + required(required(values(), "autoscaling"), "maxParallelism").asText() + "\n";
     }
 
     /** {@code taskmanager.numberOfTaskSlots}. */
@@ -64,9 +57,9 @@ public final class ChartDefaults {
         return required(required(values(), "taskmanager"), "numberOfTaskSlots").asInt();
     }
 
-    /** {@code autoscaling.reactive.cooldown}: the minimum time between two rescales. */
+    /** The minimum time between two rescales in reactive mode. */
     public static Duration reactiveCooldown() {
-        return duration(required(required(required(values(), "autoscaling"), "reactive"), "cooldown").asText());
+        return duration(required(flinkDefaults(), "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling").asText());
     }
 
     /** A Flink duration such as {@code 500ms}, {@code 10s}, {@code 1min} or {@code 1h}. */
@@ -87,7 +80,7 @@ public final class ChartDefaults {
     private static JsonNode required(JsonNode node, String field) {
         JsonNode value = node.path(field);
         if (value.isMissingNode() || value.isNull()) {
-            throw new IllegalStateException("the chart's values.yaml has no '" + field + "' where expected");
+            throw new IllegalStateException("the chart has no '" + field + "' where expected");
         }
         return value;
     }
