@@ -49,6 +49,9 @@ Commands:
   flink ARGS...
       Flink's command-line client, e.g. "flink run -m jobmanager:8081 -d /opt/flink/usrlib/traffic-analytics.jar"
       or "flink list -m jobmanager:8081".
+  control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]
+      Wait until the cluster's REST API answers (default $FLINK_REST_URL or http://localhost:8081), at
+      least N TaskManagers are registered, and a job (named NAME) runs with all its tasks.
   help
       Print this message.
   Any other command that is an executable in the image (bash, java, ...) is run as given.
@@ -167,6 +170,8 @@ main() {
       cd "$FLINK_HOME"
       exec java "${JAVA_MODULE_OPTS[@]}" -Dlog4j2.level=ERROR -classpath "$FLINK_CLASSPATH" \
         org.apache.flink.client.cli.CliFrontend "$@" ;;
+    control)
+      exec java -XX:TieredStopAtLevel=1 -cp "$LAUNCHER_CLASSPATH" dev.flinkstack.control.Control "$@" ;;
     help | -h | --help)
       usage ;;
     *)

@@ -5,6 +5,7 @@ import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.RunningJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -51,9 +52,7 @@ class ProcessingBenchmark {
                 "--rate", "0", "--parallelism", "1", "--start-time", "2026-01-01T00:00:00Z");
         for (int run = 0; run < BenchReport.slowRuns(); run++) {
             try (FlinkContainerCluster cluster = oneSlotApplicationCluster(args)) {
-                FlinkRest rest = cluster.leaderRest();
-                String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
-                Await.condition("the job running", TIMEOUT, () -> rest.isFullyRunning(jobId));
+                RunningJob.awaitRunning(cluster::rest, TIMEOUT);
                 String taskManager = cluster.taskManagers().get(0);
                 Await.sleep(WARM_UP);
                 long before = records(cluster, taskManager);
@@ -78,8 +77,8 @@ class ProcessingBenchmark {
         List<Double> incremental = new ArrayList<>();
         List<Double> full = new ArrayList<>();
         try (FlinkContainerCluster cluster = oneSlotApplicationCluster(args)) {
-            FlinkRest rest = cluster.leaderRest();
-            String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+            FlinkRest rest = cluster.rest();
+            String jobId = RunningJob.awaitRunning(cluster::rest, TIMEOUT).id();
             Await.condition("a checkpointed state of " + STATE_TARGET_BYTES / 1_000_000 + " MB", TIMEOUT,
                     () -> latest(rest, jobId).path("state_size").asLong() >= STATE_TARGET_BYTES);
             Set<Long> seen = new HashSet<>();

@@ -6,6 +6,7 @@ import dev.flinkstack.tests.support.ChartDefaults;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.RunningJob;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -56,9 +57,9 @@ class RecoveryBenchmark {
                     .flinkProperties(UNCACHED_REST
                             + "taskmanager.numberOfTaskSlots: " + slots + "\n")
                     .start()) {
-                FlinkRest rest = cluster.leaderRest();
+                FlinkRest rest = cluster.rest();
                 effective = effectiveSettings(rest, RECOVERY_KEYS);
-                String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+                String jobId = RunningJob.awaitRunning(() -> rest, TIMEOUT).id();
                 Await.condition("the job running with a completed checkpoint", TIMEOUT,
                         () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 1);
                 Await.sleep(Duration.ofSeconds(2));
@@ -118,9 +119,9 @@ class RecoveryBenchmark {
                 .taskManagers(1)
                 .flinkProperties(properties)
                 .start()) {
-            FlinkRest rest = cluster.leaderRest();
+            FlinkRest rest = cluster.rest();
             effective = effectiveSettings(rest, REACTIVE_KEYS);
-            String jobId = Await.until("the job", TIMEOUT, () -> rest.jobIds().stream().findFirst());
+            String jobId = RunningJob.awaitRunning(() -> rest, TIMEOUT).id();
             awaitParallelism(rest, jobId, slots);
             for (int run = 0; run < BenchReport.runs(); run++) {
                 Await.sleep(cooldown.plusSeconds(2));

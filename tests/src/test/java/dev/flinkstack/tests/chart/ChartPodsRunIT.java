@@ -5,6 +5,10 @@ import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkRest;
 import dev.flinkstack.tests.support.JobOutput;
+import dev.flinkstack.tests.support.RunningJob;
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.PodRunner;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,7 +86,7 @@ class ChartPodsRunIT {
             // The post-install hook Job submits the example job.
             pods.start(m.get("Job", "flink-submit"), "flink-submit-q8z2m");
             assertThat(pods.awaitExit("flink-submit-q8z2m")).as(pods.logs("flink-submit-q8z2m")).isZero();
-            String jobId = Await.until("the submitted job", STARTUP, () -> rest.jobIds().stream().findFirst());
+            String jobId = RunningJob.awaitRunning(() -> rest, STARTUP).id();
             assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
 
             // One scheduled run: the CronJob's pod submits the bounded job and exits 0 once it finished.
@@ -109,7 +113,7 @@ class ChartPodsRunIT {
             assertThat(tm.path("id").asText()).as("taskmanager.resource-id is the pod name").isEqualTo("flink-taskmanager-0");
             assertTaskManagersAdvertisePodIps(rest, pods, List.of("flink-taskmanager-0"));
 
-            String jobId = Await.until("the application's job", STARTUP, () -> rest.jobIds().stream().findFirst());
+            String jobId = RunningJob.awaitRunning(() -> rest, STARTUP).id();
             assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
             assertThat(rest.configValue("scheduler-mode")).isNull();
             assertSavepointAsNotesSay(pods, jobId);
@@ -130,7 +134,7 @@ class ChartPodsRunIT {
             FlinkRest rest = startJobManager(pods, m, "flink-jobmanager-5f6d7c8b9-r7t5w");
             JsonNode taskManagers = m.get("Deployment", "flink-taskmanager");
             pods.start(taskManagers, "flink-taskmanager-6c8b7d9f5-aaaaa");
-            String jobId = Await.until("the application's job", STARTUP, () -> rest.jobIds().stream().findFirst());
+            String jobId = RunningJob.awaitRunning(() -> rest, STARTUP).id();
             Await.condition("the job RUNNING on one slot", STARTUP,
                     () -> rest.isFullyRunning(jobId) && rest.maxParallelism(jobId) == 1);
             assertThat(rest.configValue("scheduler-mode")).isEqualToIgnoringCase("reactive");

@@ -1,5 +1,9 @@
 package dev.flinkstack.tests.chart;
 
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.HelmTest;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.Values;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;

@@ -1,10 +1,13 @@
 package dev.flinkstack.tests.chart;
 
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.HelmTest;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.Values;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 

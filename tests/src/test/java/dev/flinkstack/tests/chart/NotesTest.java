@@ -1,5 +1,9 @@
 package dev.flinkstack.tests.chart;
 
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.HelmTest;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.Values;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,5 +1,10 @@
 package dev.flinkstack.tests.chart;
 
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.HelmTest;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.PodSecurity;
+import dev.flinkstack.tests.support.chart.Values;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.params.ParameterizedTest;

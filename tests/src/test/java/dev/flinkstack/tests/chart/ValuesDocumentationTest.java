@@ -1,5 +1,8 @@
 package dev.flinkstack.tests.chart;
 
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.HelmTest;
+import dev.flinkstack.tests.support.chart.Manifests;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.flinkstack.tests.chart;
 
+import dev.flinkstack.tests.support.chart.Manifests;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

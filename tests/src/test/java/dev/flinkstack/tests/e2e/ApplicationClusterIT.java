@@ -1,8 +1,8 @@
 package dev.flinkstack.tests.e2e;
 
-import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.RunningJob;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +20,9 @@ class ApplicationClusterIT {
         List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
         args.addAll(ExampleJob.ARGUMENTS);
         try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).start()) {
-            String jobId = Await.until("the application's job", Duration.ofMinutes(1),
-                    () -> cluster.rest().jobIds().stream().findFirst());
-            Await.condition("all tasks RUNNING", Duration.ofMinutes(2),
-                    () -> cluster.rest().isFullyRunning(jobId));
-            Await.condition("a completed checkpoint", Duration.ofMinutes(1),
-                    () -> cluster.rest().completedCheckpoints(jobId) >= 1);
+            RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2));
+            job.awaitCompletedCheckpoints(1, Duration.ofMinutes(1));
+            String jobId = job.id();
 
             assertThat(cluster.rest().job(jobId).path("name").asText()).isNotBlank();
             assertThat(cluster.rest().jobIds()).containsExactly(jobId);

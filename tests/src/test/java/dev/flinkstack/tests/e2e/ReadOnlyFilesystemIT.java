@@ -1,9 +1,9 @@
 package dev.flinkstack.tests.e2e;
 
-import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ContainerEngine;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.RunningJob;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,11 +46,7 @@ class ReadOnlyFilesystemIT {
                         .option("--read-only", "--tmpfs", "/tmp:rw,exec,size=1g", "--cap-drop", "ALL",
                                 "--security-opt", "no-new-privileges"))
                 .start()) {
-            String jobId = Await.until("the application's job", Duration.ofMinutes(1),
-                    () -> cluster.rest().jobIds().stream().findFirst());
-            Await.condition("a completed checkpoint with all tasks RUNNING", Duration.ofMinutes(2),
-                    () -> cluster.rest().isFullyRunning(jobId)
-                            && cluster.rest().completedCheckpoints(jobId) >= 1);
+            RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2)).awaitCompletedCheckpoints(1, Duration.ofMinutes(2));
 
             assertThat(cluster.rest().configValue("flinkstack.conf.source")).isEqualTo("read-only-mount");
             assertThat(engine.run("exec", cluster.jobManager(), "touch", "/opt/flink/conf/config.yaml").succeeded())

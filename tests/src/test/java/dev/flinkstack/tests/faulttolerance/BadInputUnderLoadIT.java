@@ -1,5 +1,6 @@
 package dev.flinkstack.tests.faulttolerance;
 
+import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
@@ -55,9 +56,8 @@ class BadInputUnderLoadIT {
                 "--source", "files", "--input-dir", "file:///flink-data/input", "--monitor-interval", "1s",
                 "--checkpoint-interval", "2s", "--output", BoundedJob.OUTPUT);
         try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).dataDir(data).taskManagers(2).start()) {
-            FlinkRest rest = cluster.leaderRest();
-            RunningJob job = RunningJob.await(cluster::leaderRest, Duration.ofMinutes(1));
-            job.awaitFullyRunning(Duration.ofMinutes(2));
+            FlinkRest rest = cluster.rest();
+            RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
 
             List<String> malformed = new ArrayList<>();
             long valid = 0;

@@ -1,5 +1,6 @@
 package dev.flinkstack.tests.faulttolerance;
 
+import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
@@ -45,8 +46,7 @@ class ExactlyOnceUnderTaskManagerLossIT {
                 .taskManagers(2)
                 .flinkProperties("taskmanager.numberOfTaskSlots: 1\nparallelism.default: 2\n")
                 .start()) {
-            RunningJob job = RunningJob.await(cluster::leaderRest, Duration.ofMinutes(1));
-            job.awaitFullyRunning(Duration.ofMinutes(2));
+            RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
             long startedAt = System.nanoTime();
 
             for (int number = 1; number <= KILLS; number++) {

@@ -1,5 +1,6 @@
 package dev.flinkstack.tests.faulttolerance;
 
+import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
@@ -38,8 +39,7 @@ class JobManagerFailoverIT {
                 .taskManagers(2)
                 .flinkProperties(ONE_SLOT)
                 .start()) {
-            RunningJob job = RunningJob.await(cluster::leaderRest, Duration.ofMinutes(1));
-            job.awaitFullyRunning(Duration.ofMinutes(2));
+            RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
             job.awaitCompletedCheckpoints(3, Duration.ofMinutes(1));
             assertThat(job.runningWithInputLeft()).as("job still reading input before the kill").isTrue();
 
@@ -64,9 +64,9 @@ class JobManagerFailoverIT {
                 .flinkProperties(ONE_SLOT)
                 .start()) {
             // Over REST, so the job's settings come from the cluster (a CLI would add its own).
-            FlinkRest leaderRest = cluster.leaderRest();
+            FlinkRest leaderRest = cluster.rest();
             String jobId = leaderRest.runJar(leaderRest.uploadJar(ExampleJob.jar()), JOB.arguments());
-            RunningJob job = RunningJob.of(cluster::leaderRest, jobId);
+            RunningJob job = RunningJob.of(cluster::rest, jobId);
             job.awaitFullyRunning(Duration.ofMinutes(2));
             job.awaitCompletedCheckpoints(3, Duration.ofMinutes(1));
             assertThat(job.runningWithInputLeft()).as("job still reading input before the kill").isTrue();

@@ -1,5 +1,6 @@
 package dev.flinkstack.tests.faulttolerance;
 
+import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ChartDefaults;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
@@ -28,7 +29,7 @@ class ReactiveRescaleIT {
                 .taskManagers(2)
                 .flinkProperties(ChartDefaults.reactiveProperties() + "taskmanager.numberOfTaskSlots: 1\n")
                 .start()) {
-            RunningJob job = RunningJob.await(cluster::leaderRest, Duration.ofMinutes(1));
+            RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
             Await.condition("the job at parallelism 2", Duration.ofMinutes(2),
                     () -> job.parallelism() == 2 && job.fullyRunning());
             job.awaitCompletedCheckpoints(1, Duration.ofMinutes(1));

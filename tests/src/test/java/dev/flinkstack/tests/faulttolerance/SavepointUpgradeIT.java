@@ -1,5 +1,6 @@
 package dev.flinkstack.tests.faulttolerance;
 
+import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.ContainerEngine;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
@@ -55,8 +56,7 @@ class SavepointUpgradeIT {
                     .start()) {
                 String jobManager = old.jobManagers().get(0);
                 oldImageId = old.imageId(jobManager);
-                RunningJob job = RunningJob.await(old::leaderRest, Duration.ofMinutes(1));
-                job.awaitFullyRunning(Duration.ofMinutes(2));
+                RunningJob job = RunningJob.awaitRunning(old::rest, Duration.ofMinutes(3));
                 job.awaitCompletedCheckpoints(3, Duration.ofMinutes(1));
                 assertThat(job.runningWithInputLeft()).as("job still reading input at the stop").isTrue();
 
@@ -82,8 +82,7 @@ class SavepointUpgradeIT {
                 String jobManager = upgraded.jobManagers().get(0);
                 assertThat(upgraded.imageId(jobManager)).as("image of the upgraded JobManager")
                         .isNotEqualTo(oldImageId);
-                RunningJob job = RunningJob.await(upgraded::leaderRest, Duration.ofMinutes(1));
-                job.awaitFullyRunning(Duration.ofMinutes(2));
+                RunningJob job = RunningJob.awaitRunning(upgraded::rest, Duration.ofMinutes(3));
                 JsonNode restored = job.restoredFrom().orElseThrow();
                 assertThat(restored.path("is_savepoint").asBoolean()).isTrue();
                 assertThat(restored.path("external_path").asText()).isEqualTo(savepoint);

@@ -1,9 +1,13 @@
 package dev.flinkstack.tests.monitoring;
 
-import dev.flinkstack.tests.chart.Helm;
-import dev.flinkstack.tests.chart.KubernetesSchema;
-import dev.flinkstack.tests.chart.Manifests;
-import dev.flinkstack.tests.chart.Values;
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.KubernetesSchema;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.Values;
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.KubernetesSchema;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.Values;
 import dev.flinkstack.tests.support.Processes;
 
 import com.fasterxml.jackson.databind.JsonNode;

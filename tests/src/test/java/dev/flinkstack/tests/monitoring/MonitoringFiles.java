@@ -1,6 +1,7 @@
 package dev.flinkstack.tests.monitoring;
 
-import dev.flinkstack.tests.chart.Helm;
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.Helm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -4,6 +4,7 @@ import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.RunningJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class MonitoringStackIT {
                 PrometheusServer prometheus = PrometheusServer.start(MonitoringFiles.ruleFiles())) {
             FlinkRest rest = cluster.rest();
             prometheus.scrape(targets(cluster));
-            String jobId = Await.until("the application's job", Duration.ofMinutes(1), () -> rest.jobIds().stream().findFirst());
+            String jobId = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2)).id();
             Await.condition("the job RUNNING with 3 completed checkpoints", Duration.ofMinutes(3),
                     () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 3);
 
@@ -99,7 +100,7 @@ class MonitoringStackIT {
             //    the other one, and Flink has one TaskManager fewer.
             String victim = cluster.taskManagersRunningTasks().get(0);
             double restartsBefore = panelValue(prometheus, "flink-job", "Restarts in range");
-            cluster.killTaskManager(victim);
+            cluster.kill(victim);
             report.put("Restarts in range, above " + restartsBefore + " before",
                     awaitPanelAbove(prometheus, "flink-job", "Restarts in range", restartsBefore));
             report.alerts.put("FlinkJobRestarting", awaitFiring(prometheus, "FlinkJobRestarting", Duration.ofMinutes(2)));

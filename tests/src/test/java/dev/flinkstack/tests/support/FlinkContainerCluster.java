@@ -143,10 +143,6 @@ public final class FlinkContainerCluster implements AutoCloseable {
         taskManagers.remove(container);
     }
 
-    public void killTaskManager(String taskManager) {
-        kill(taskManager);
-    }
-
     /** SIGTERM, then SIGKILL after 30 s: what Kubernetes does when it scales a Deployment down. */
     public void stop(String container) {
         engine.run("stop", "--time", "30", container).orThrow();
@@ -156,7 +152,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
 
     public void awaitTaskManagers(int count) {
         Await.condition(count + " registered TaskManagers", STARTUP_TIMEOUT,
-                () -> leaderRest().overview().path("taskmanagers").asInt() == count);
+                () -> rest().overview().path("taskmanagers").asInt() == count);
     }
 
     /**
@@ -191,16 +187,12 @@ public final class FlinkContainerCluster implements AutoCloseable {
 
     /** The leading JobManager's REST API (the only JobManager's, without HA). */
     public FlinkRest rest() {
-        return leaderRest();
+        return rest(jobManager());
     }
 
     /** The leading JobManager (the only one, without HA). */
     public String jobManager() {
         return leader().orElseThrow(() -> new IllegalStateException("no leading JobManager"));
-    }
-
-    public FlinkRest leaderRest() {
-        return rest(leader().orElseThrow(() -> new IllegalStateException("no leading JobManager")));
     }
 
     public FlinkRest rest(String jobManager) {

@@ -1,5 +1,7 @@
 package dev.flinkstack.tests.support;
 
+import dev.flinkstack.control.JobStatus;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -90,23 +92,18 @@ public final class FlinkRest {
         return parallelism;
     }
 
-    /**
-     * True when the job is RUNNING and so is every task of every vertex: /jobs/overview says RUNNING
-     * while tasks still wait for slots.
-     */
+    /** The job runs with none of its tasks still waiting: the images' own definition ({@link JobStatus}). */
     public boolean isFullyRunning(String jobId) {
-        JsonNode job = job(jobId);
-        if (!"RUNNING".equals(job.path("state").asText())) {
-            return false;
+        return JobStatus.isFullyRunning(getText("/jobs/" + jobId));
+    }
+
+    /** Tasks of the job that finished (a bounded source that read all its input, say). */
+    public int finishedTasks(String jobId) {
+        int finished = 0;
+        for (JsonNode vertex : job(jobId).path("vertices")) {
+            finished += vertex.path("tasks").path("FINISHED").asInt();
         }
-        for (JsonNode vertex : job.path("vertices")) {
-            JsonNode tasks = vertex.path("tasks");
-            int running = tasks.path("RUNNING").asInt();
-            if (running != vertex.path("parallelism").asInt()) {
-                return false;
-            }
-        }
-        return true;
+        return finished;
     }
 
     /** The value of a key in the JobManager's effective configuration. */

@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -12,7 +12,7 @@ import java.util.Set;
  *
  * <p>Ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-final class PodSecurity {
+public final class PodSecurity {
 
     private static final Set<String> RESTRICTED_VOLUME_TYPES = Set.of(
             "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret");
@@ -27,7 +27,7 @@ final class PodSecurity {
     private PodSecurity() {}
 
     /** The violations of the restricted profile; empty when the pod is admitted. */
-    static List<String> restrictedViolations(JsonNode pod) {
+    public static List<String> restrictedViolations(JsonNode pod) {
         List<String> v = new ArrayList<>();
         JsonNode podContext = pod.path("securityContext");
 

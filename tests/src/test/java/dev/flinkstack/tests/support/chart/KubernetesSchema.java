@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,7 +73,7 @@ public final class KubernetesSchema {
     private KubernetesSchema() {}
 
     /** The schema violations of one object; empty when it is valid. */
-    static List<String> violations(JsonNode object) {
+    public static List<String> violations(JsonNode object) {
         String type = object.path("apiVersion").asText() + "/" + object.path("kind").asText();
         List<String> problems = new ArrayList<>();
         if (object.at("/metadata/name").asText().isEmpty()) {

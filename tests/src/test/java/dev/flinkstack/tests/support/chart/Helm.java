@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  */
 public final class Helm {
 
-    static final String RELEASE = "flink";
-    static final String NAMESPACE = "flink";
+    public static final String RELEASE = "flink";
+    public static final String NAMESPACE = "flink";
     /** Tells {@code helm template} the Prometheus Operator's API exists, as on a cluster that has its CRDs. */
     public static final String MONITORING_API = "--api-versions=monitoring.coreos.com/v1";
 
@@ -59,7 +59,7 @@ public final class Helm {
     }
 
     /** The Helm 4 binaries of {@code helm.binaries}: only Helm 4 renders NOTES offline ({@code install --dry-run=client}). */
-    static Stream<Helm> helm4Binaries() {
+    public static Stream<Helm> helm4Binaries() {
         List<Helm> helm4 = binaries().filter(helm -> helm.major() >= 4).toList();
         if (helm4.isEmpty()) {
             throw new IllegalStateException("helm.binaries has no Helm 4 binary (make test passes one)");
@@ -89,7 +89,7 @@ public final class Helm {
     }
 
     /** The major version: 3 or 4. */
-    int major() {
+    public int major() {
         return Integer.parseInt(version.replaceFirst("^v(\\d+)\\..*", "$1"));
     }
 
@@ -103,7 +103,7 @@ public final class Helm {
     }
 
     /** {@code helm template} of another chart directory (e.g. a patched copy) with the values. */
-    Result template(Path chart, Values values, String... args) {
+    public Result template(Path chart, Values values, String... args) {
         List<String> command = new ArrayList<>(List.of("template", RELEASE, chart.toString(), "--namespace", NAMESPACE));
         command.addAll(values.arguments());
         command.addAll(List.of(args));
@@ -120,14 +120,14 @@ public final class Helm {
     }
 
     /** Runs helm with the arguments. */
-    Result run(List<String> args) {
+    public Result run(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(args);
         return exec(command, 120);
     }
 
-    Result run(String... args) {
+    public Result run(String... args) {
         return run(List.of(args));
     }
 

@@ -1,11 +1,11 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Assertions on helm's error output. */
-final class ErrorMessages {
+public final class ErrorMessages {
 
     private ErrorMessages() {}
 
@@ -15,7 +15,7 @@ final class ErrorMessages {
      * validate.yaml as {@code a.b[0].c}; an unknown key may be reported as its parent plus its name.
      * A Flink key (dots in its name) of flinkConfiguration is {@code /flinkConfiguration/a.b} in Helm 4.
      */
-    static void assertFailsNamingKey(Helm.Result result, String key) {
+    public static void assertFailsNamingKey(Helm.Result result, String key) {
         assertThat(result.exitCode()).as("helm exit code (stdout: %s)", result.stdout()).isNotZero();
         String dotted = key.replaceAll("\\[(\\d+)]", ".$1");
         String slashed = "/" + dotted.replace('.', '/');

@@ -1,7 +1,4 @@
-package dev.flinkstack.tests.faulttolerance;
-
-import dev.flinkstack.tests.support.Await;
-import dev.flinkstack.tests.support.FlinkRest;
+package dev.flinkstack.tests.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -13,7 +10,7 @@ import java.util.function.Supplier;
  * A job of a cluster under test, seen through the REST API of whichever JobManager leads at the
  * moment of each call (the leader changes when a test kills it).
  */
-final class RunningJob {
+public final class RunningJob {
 
     private final Supplier<FlinkRest> rest;
     private final String id;
@@ -23,68 +20,68 @@ final class RunningJob {
         this.id = id;
     }
 
-    /** Waits for the cluster's (first) job to appear. */
-    static RunningJob await(Supplier<FlinkRest> rest, Duration timeout) {
+    /** Waits for the cluster's first job to appear and to run with all its tasks. */
+    public static RunningJob awaitRunning(Supplier<FlinkRest> rest, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         String id = Await.until("a job on the cluster", timeout, () -> rest.get().jobIds().stream().findFirst());
+        RunningJob job = new RunningJob(rest, id);
+        job.awaitFullyRunning(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return job;
+    }
+
+    public static RunningJob of(Supplier<FlinkRest> rest, String id) {
         return new RunningJob(rest, id);
     }
 
-    static RunningJob of(Supplier<FlinkRest> rest, String id) {
-        return new RunningJob(rest, id);
-    }
-
-    String id() {
+    public String id() {
         return id;
     }
 
-    String state() {
+    public String state() {
         return rest.get().job(id).path("state").asText();
     }
 
-    /** RUNNING, and so is every task of every vertex (not merely scheduled or waiting for slots). */
-    boolean fullyRunning() {
+    /** RUNNING, with none of its tasks still waiting (the images' definition, see FlinkRest). */
+    public boolean fullyRunning() {
         return rest.get().isFullyRunning(id);
     }
 
-    /**
-     * Fully running, so no vertex has finished (its tasks would count as FINISHED, not RUNNING): the
-     * bounded source still has records to emit.
-     */
-    boolean runningWithInputLeft() {
-        return fullyRunning();
+    /** Fully running and no task finished yet: the bounded source still has records to emit. */
+    public boolean runningWithInputLeft() {
+        return fullyRunning() && rest.get().finishedTasks(id) == 0;
     }
 
-    long completedCheckpoints() {
+    public long completedCheckpoints() {
         return rest.get().completedCheckpoints(id);
     }
 
     /** The id of the latest completed checkpoint, or -1. */
-    long latestCompletedCheckpoint() {
+    public long latestCompletedCheckpoint() {
         return rest.get().latestCompletedCheckpoint(id).path("id").asLong(-1);
     }
 
-    long restores() {
+    public long restores() {
         return rest.get().restores(id);
     }
 
-    Optional<JsonNode> restoredFrom() {
+    public Optional<JsonNode> restoredFrom() {
         return rest.get().restoredFrom(id);
     }
 
-    int parallelism() {
+    public int parallelism() {
         return rest.get().maxParallelism(id);
     }
 
-    void awaitFullyRunning(Duration timeout) {
+    public void awaitFullyRunning(Duration timeout) {
         Await.condition("job " + id + " and all its tasks RUNNING", timeout, this::fullyRunning);
     }
 
-    void awaitCompletedCheckpoints(long count, Duration timeout) {
+    public void awaitCompletedCheckpoints(long count, Duration timeout) {
         Await.condition(count + " completed checkpoints of job " + id, timeout,
                 () -> completedCheckpoints() >= count);
     }
 
-    void awaitState(String state, Duration timeout) {
+    public void awaitState(String state, Duration timeout) {
         Await.condition("job " + id + " " + state, timeout, () -> state.equals(state()));
     }
 }

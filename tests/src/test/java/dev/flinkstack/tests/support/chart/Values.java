@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -34,23 +34,23 @@ public final class Values {
     }
 
     /** A chart values file, e.g. {@code ci/session-values.yaml}. */
-    static Values file(String chartRelativePath) {
+    public static Values file(String chartRelativePath) {
         return defaults().andFile(chartRelativePath);
     }
 
     /** Pairs of dotted path and value, e.g. {@code of("mode", "application", "job.parallelism", 4)}. */
-    static Values of(Object... pathsAndValues) {
+    public static Values of(Object... pathsAndValues) {
         return defaults().with(pathsAndValues);
     }
 
-    Values andFile(String chartRelativePath) {
+    public Values andFile(String chartRelativePath) {
         List<String> newFiles = new ArrayList<>(files);
         newFiles.add(chartRelativePath);
         return new Values(List.copyOf(newFiles), tree);
     }
 
     /** Sets pairs of dotted path and value (a path segment cannot contain dots; use {@link #withMap}). */
-    Values with(Object... pathsAndValues) {
+    public Values with(Object... pathsAndValues) {
         if (pathsAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("pairs of path and value expected");
         }
@@ -62,7 +62,7 @@ public final class Values {
     }
 
     /** Sets {@code key} (which may contain dots) in the map at the dotted {@code parentPath}. */
-    Values withMap(String parentPath, String key, Object value) {
+    public Values withMap(String parentPath, String key, Object value) {
         Map<String, Object> copy = deepCopy(tree);
         List<String> path = new ArrayList<>(List.of(parentPath.split("\\.")));
         path.add(key);
@@ -71,7 +71,7 @@ public final class Values {
     }
 
     /** The helm arguments: {@code -f} for each file, then the generated file. */
-    List<String> arguments() {
+    public List<String> arguments() {
         List<String> args = new ArrayList<>();
         Path chart = Helm.chartDir();
         for (String file : files) {

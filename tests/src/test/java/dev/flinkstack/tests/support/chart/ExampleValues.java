@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,15 +10,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
 /** The example values files in the chart's ci/ folder. */
-final class ExampleValues {
+public final class ExampleValues {
 
     /** Helm 3's lint has no --api-versions, so these render only with the Prometheus Operator API. */
-    static final List<String> NEED_MONITORING_API = List.of("ci/monitoring-values.yaml", "ci/full-values.yaml");
+    public static final List<String> NEED_MONITORING_API = List.of("ci/monitoring-values.yaml", "ci/full-values.yaml");
 
     private ExampleValues() {}
 
     /** Chart-relative paths of ci/*-values.yaml, sorted. */
-    static List<String> files() {
+    public static List<String> files() {
         try (Stream<Path> files = Files.list(Helm.chartDir().resolve("ci"))) {
             List<String> names = files.map(p -> "ci/" + p.getFileName())
                     .filter(name -> name.endsWith("-values.yaml"))
@@ -34,7 +34,7 @@ final class ExampleValues {
     }
 
     /** Every (helm binary, values file) pair. */
-    static Stream<Arguments> withHelm() {
+    public static Stream<Arguments> withHelm() {
         return Helm.binaries().flatMap(helm -> files().stream().map(file -> Arguments.of(helm, file)));
     }
 }

@@ -1,9 +1,10 @@
-package dev.flinkstack.tests.e2e;
+package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.RunningJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -23,17 +24,16 @@ class TaskManagerFailoverIT {
         args.addAll(ExampleJob.ARGUMENTS);
         try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).start()) {
             FlinkRest rest = cluster.rest();
-            String jobId = Await.until("the application's job", Duration.ofMinutes(1),
-                    () -> rest.jobIds().stream().findFirst());
-            Await.condition("2 completed checkpoints", Duration.ofMinutes(2),
-                    () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 2);
+            RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2));
+            job.awaitCompletedCheckpoints(2, Duration.ofMinutes(2));
+            String jobId = job.id();
             long checkpointBeforeKill = rest.latestCompletedCheckpoint(jobId).path("id").asLong();
 
             // Parallelism 2 fits into one TaskManager's 2 slots: kill one that runs tasks.
             List<String> runningTasks = cluster.taskManagersRunningTasks();
             assertThat(runningTasks).as("TaskManagers serving task metrics").isNotEmpty();
             long killedAt = System.nanoTime();
-            cluster.killTaskManager(runningTasks.get(0));
+            cluster.kill(runningTasks.get(0));
             cluster.startTaskManager();
             Await.condition("the job to restart", Duration.ofMinutes(1), () -> rest.restoredFrom(jobId).isPresent());
             Await.condition("the job and all its tasks RUNNING again", Duration.ofMinutes(2),

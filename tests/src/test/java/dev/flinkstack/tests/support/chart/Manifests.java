@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -16,10 +16,10 @@ import java.util.stream.Collectors;
 /** The objects of one {@code helm template} output, parsed; lookups by kind and name. */
 public final class Manifests {
 
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** JSON pointer to the pod spec inside each workload kind. */
-    static final Map<String, String> POD_SPEC_POINTERS = Map.of(
+    public static final Map<String, String> POD_SPEC_POINTERS = Map.of(
             "Deployment", "/spec/template/spec",
             "StatefulSet", "/spec/template/spec",
             "Job", "/spec/template/spec",
@@ -32,7 +32,7 @@ public final class Manifests {
         this.objects = objects;
     }
 
-    static Manifests parse(String yaml) {
+    public static Manifests parse(String yaml) {
         List<JsonNode> objects = new ArrayList<>();
         try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
             while (docs.hasNext()) {
@@ -66,14 +66,14 @@ public final class Manifests {
     }
 
     /** "Kind/name" of every object. */
-    List<String> names() {
+    public List<String> names() {
         return objects.stream()
                 .map(o -> o.path("kind").asText() + "/" + o.at("/metadata/name").asText())
                 .collect(Collectors.toList());
     }
 
     /** Every pod spec, keyed by "Kind/name". */
-    Map<String, JsonNode> podSpecs() {
+    public Map<String, JsonNode> podSpecs() {
         Map<String, JsonNode> specs = new java.util.LinkedHashMap<>();
         for (JsonNode o : objects) {
             String pointer = POD_SPEC_POINTERS.get(o.path("kind").asText());
@@ -85,7 +85,7 @@ public final class Manifests {
     }
 
     /** The container of that name in the pod spec. */
-    static JsonNode container(JsonNode podSpec, String name) {
+    public static JsonNode container(JsonNode podSpec, String name) {
         for (JsonNode c : podSpec.path("containers")) {
             if (name.equals(c.path("name").asText())) {
                 return c;
@@ -95,7 +95,7 @@ public final class Manifests {
     }
 
     /** The value of environment variable {@code name} in the container, or null. */
-    static JsonNode env(JsonNode container, String name) {
+    public static JsonNode env(JsonNode container, String name) {
         for (JsonNode e : container.path("env")) {
             if (name.equals(e.path("name").asText())) {
                 return e;
@@ -105,21 +105,21 @@ public final class Manifests {
     }
 
     /** The {@code name} of each element of an array (containers, volumes, ports...). */
-    static List<String> names(JsonNode array) {
+    public static List<String> names(JsonNode array) {
         List<String> names = new ArrayList<>();
         array.forEach(element -> names.add(element.path("name").asText()));
         return names;
     }
 
     /** The container's arguments as strings. */
-    static List<String> args(JsonNode container) {
+    public static List<String> args(JsonNode container) {
         List<String> args = new ArrayList<>();
         container.path("args").forEach(a -> args.add(a.asText()));
         return args;
     }
 
     /** Parses a YAML or JSON text value (e.g. a ConfigMap entry). */
-    static JsonNode yaml(String text) {
+    public static JsonNode yaml(String text) {
         try {
             return YAML.readTree(text);
         } catch (IOException e) {

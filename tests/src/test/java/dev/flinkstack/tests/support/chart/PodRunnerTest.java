@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.tests.support.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flinkstack.tests.support.ContainerEngine;
@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  *
  * Images are never pulled; published ports bind to 127.0.0.1 only.
  */
-final class PodRunner implements AutoCloseable {
+public final class PodRunner implements AutoCloseable {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)|\\$\\$");
 
@@ -52,7 +52,7 @@ final class PodRunner implements AutoCloseable {
     private final Map<String, String> podIps = new LinkedHashMap<>();
     private int nextHost = 10;
 
-    PodRunner(Manifests manifests, String namespace) {
+    public PodRunner(Manifests manifests, String namespace) {
         this.manifests = manifests;
         this.namespace = namespace;
         this.id = "flinkstack-chart-it-" + Long.toHexString(new Random().nextLong() & 0xffffffL);
@@ -67,7 +67,7 @@ final class PodRunner implements AutoCloseable {
     }
 
     /** The pod template (metadata + spec) of a rendered workload, Job, CronJob or Pod. */
-    static JsonNode podTemplate(JsonNode object) {
+    public static JsonNode podTemplate(JsonNode object) {
         return switch (object.path("kind").asText()) {
             case "Deployment", "StatefulSet", "Job" -> object.at("/spec/template");
             case "CronJob" -> object.at("/spec/jobTemplate/spec/template");
@@ -80,7 +80,7 @@ final class PodRunner implements AutoCloseable {
      * Starts the pod {@code podName} of a rendered object and returns its container name.
      * {@code publish} lists container ports (by name) to publish on 127.0.0.1.
      */
-    String start(JsonNode object, String podName, String... publish) {
+    public String start(JsonNode object, String podName, String... publish) {
         JsonNode template = podTemplate(object);
         JsonNode spec = template.path("spec");
         if (spec.path("containers").size() != 1 || spec.has("initContainers")) {
@@ -122,29 +122,29 @@ final class PodRunner implements AutoCloseable {
     }
 
     /** Waits for a run-to-completion pod (Job, CronJob, test Pod) and returns its exit code. */
-    int awaitExit(String podName) {
+    public int awaitExit(String podName) {
         Processes.Result result = engine.run("wait", containers.get(podName)).orThrow();
         return Integer.parseInt(result.stdout().strip());
     }
 
-    String containerName(String podName) {
+    public String containerName(String podName) {
         return containers.get(podName);
     }
 
-    String ip(String podName) {
+    public String ip(String podName) {
         return podIps.get(podName);
     }
 
-    String logs(String podName) {
+    public String logs(String podName) {
         return engine.logs(containers.get(podName));
     }
 
-    ContainerEngine engine() {
+    public ContainerEngine engine() {
         return engine;
     }
 
     /** The host directory that backs the claim (or a StatefulSet pod's claim, "<template>-<pod>"). */
-    Path claimDir(String claimName) {
+    public Path claimDir(String claimName) {
         return work.resolve("claims").resolve(claimName);
     }
 
@@ -266,7 +266,7 @@ final class PodRunner implements AutoCloseable {
     }
 
     /** Kubernetes' $(VAR) expansion: defined variables are replaced, $$ escapes, others stay as they are. */
-    static String expand(String text, Map<String, String> env) {
+    public static String expand(String text, Map<String, String> env) {
         Matcher matcher = VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
@@ -333,7 +333,7 @@ final class PodRunner implements AutoCloseable {
     }
 
     /** A Kubernetes binary quantity (512Mi, 2Gi) as a docker size (512m, 2g). */
-    static String dockerSize(String quantity) {
+    public static String dockerSize(String quantity) {
         Matcher m = Pattern.compile("^(\\d+)(Ki|Mi|Gi)?$").matcher(quantity);
         if (!m.matches()) {
             throw new IllegalArgumentException("unsupported quantity " + quantity);
