@@ -71,8 +71,8 @@ $(BASE_IMAGE_TAR): images/base-image/build-base-image.sh | setup-images
 
 .PHONY: images
 images: $(BASE_IMAGE_TAR) ## Build the JobManager and TaskManager images with Jib, load them, print sizes and layers.
-	$(MVN) -pl images -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
-	images/image-report.sh $(IMAGE_TARS)
+	$(MVN) -pl build-tools,images -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
+	build-tools/tool.sh image-report $(IMAGE_TARS)
 	@if local/cluster.sh engine-available; then \
 		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; fi
 
@@ -84,6 +84,11 @@ check-reproducible: images ## Rebuild the job jar and the images from clean; fai
 	cat images/target/jib/*.digest > target/image-digests.second
 	cmp target/image-digests.first target/image-digests.second
 	@echo "images are reproducible: same inputs, same digests"
+
+.PHONY: docs
+docs: ## Regenerate the values table of charts/flink/README.md from values.yaml (a test fails when it drifts).
+	$(MVN) -q -pl build-tools install -DskipTests
+	build-tools/tool.sh values-table charts/flink
 
 .PHONY: tools
 tools: $(HELM3) $(HELM4) ## Install the pinned, checksummed Helm 3 and Helm 4 binaries into .tools/.
@@ -106,8 +111,7 @@ test-fresh-machine: setup-test images ## The README's quick start on a new Debia
 
 .PHONY: lint
 lint: setup-lint ## Check shell scripts with shellcheck.
-	shellcheck images/*.sh images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh \
-		charts/flink/scripts/*.sh local/*.sh .ci/run
+	shellcheck images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh local/*.sh .ci/run
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools/ and the local cluster's data).

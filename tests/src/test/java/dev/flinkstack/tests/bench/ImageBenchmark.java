@@ -1,7 +1,7 @@
 package dev.flinkstack.tests.bench;
 
 import dev.flinkstack.tests.bench.BenchReport.Section;
-import dev.flinkstack.tests.support.ImageTar;
+import dev.flinkstack.buildtools.ImageTar;
 import dev.flinkstack.tests.support.Processes;
 
 import org.junit.jupiter.api.AfterAll;

@@ -85,7 +85,7 @@ class ChartPackagingTest {
                 "flink/Chart.yaml", "flink/values.yaml", "flink/values.schema.json", "flink/README.md",
                 "flink/templates/NOTES.txt", "flink/templates/validate.yaml",
                 "flink/templates/tests/test-rest-api.yaml", "flink/conf/config.yaml",
-                "flink/conf/log4j-console.properties", "flink/scripts/client.sh");
+                "flink/conf/log4j-console.properties");
         assertThat(entries).noneMatch(e -> e.startsWith("flink/ci/"));
 
         // The packaged chart renders like the directory.

@@ -43,17 +43,15 @@ class ClientPodsTest {
         assertThat(pod.path("restartPolicy").asText()).isEqualTo("Never");
         JsonNode c = pod.at("/containers/0");
         assertThat(c.path("image").asText()).isEqualTo("flinkstack/flink-jobmanager:2.3.0");
-        assertThat(Manifests.env(c, "FLINK_REST_HOST").path("value").asText()).isEqualTo("flink-jobmanager-rest");
-        assertThat(Manifests.env(c, "FLINK_REST_PORT").path("value").asText()).isEqualTo("8081");
+        assertThat(Manifests.env(c, "FLINK_REST_URL").path("value").asText()).isEqualTo("http://flink-jobmanager-rest:8081");
         String script = script(pod);
-        assertThat(script).startsWith("source /opt/flinkstack/client.sh\n")
-                .contains("wait_until \"the REST API\" http_get /overview")
-                .contains("flink_cli 'run' '-d' '-c' 'dev.flinkstack.traffic.TrafficAnalyticsJob' '-p' '2' "
+        assertThat(script).startsWith("set -euo pipefail\n/opt/flink/bin/entrypoint.sh control wait --timeout 300s\n")
+                .contains("'/opt/flink/bin/entrypoint.sh' 'flink' 'run' '-m' 'flink-jobmanager-rest:8081' '-d' "
+                        + "'-c' 'dev.flinkstack.traffic.TrafficAnalyticsJob' '-p' '2' "
                         + "'/opt/flink/usrlib/traffic-analytics.jar' '--rate' '500' '--output' 'file:///flink-data/output/it'\\''s'")
-                .contains("flink_cli 'run' '-d' '/flink-data/jars/b.jar'");
+                .contains("'flink' 'run' '-m' 'flink-jobmanager-rest:8081' '-d' '/flink-data/jars/b.jar'");
         assertThat(script.indexOf("traffic-analytics.jar")).isLessThan(script.indexOf("b.jar"));
         assertThat(pod.path("volumes").findValuesAsText("claimName")).contains("flink-checkpoints");
-        assertThat(m.get("ConfigMap", "flink-client").at("/data/client.sh").asText()).contains("http_get()");
     }
 
     @HelmTest
@@ -80,7 +78,8 @@ class ClientPodsTest {
         assertThat(cron.at("/spec/timeZone").asText()).isEqualTo("Europe/Berlin");
         assertThat(cron.at("/spec/concurrencyPolicy").asText()).isEqualTo("Forbid");
         String script = script(cron.at("/spec/jobTemplate/spec/template/spec"));
-        assertThat(script).contains("flink_cli 'run' '-c' 'dev.flinkstack.traffic.TrafficAnalyticsJob' '-p' '1'")
+        assertThat(script).contains("'flink' 'run' '-m' 'flink-jobmanager-rest:8081' '-p' '1' "
+                        + "'/opt/flink/usrlib/traffic-analytics.jar'")
                 .as("attached: the run ends with the job").doesNotContain("'-d'")
                 .contains("'--records' '100000'");
     }
@@ -90,20 +89,21 @@ class ClientPodsTest {
         JsonNode pod = helm.render(Values.defaults()).get("Pod", "flink-test-rest-api");
         assertThat(pod.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("test");
         assertThat(pod.at("/spec/restartPolicy").asText()).isEqualTo("Never");
-        assertThat(script(pod.path("spec"))).contains("has_taskmanagers 1").doesNotContain("has_running_job");
+        assertThat(Manifests.args(pod.at("/spec/containers/0")))
+                .containsExactly("control", "wait", "--timeout", "300s", "--taskmanagers", "1");
     }
 
     @HelmTest
     void shouldCheckTheJobIsRunningInApplicationMode(Helm helm) {
         JsonNode pod = helm.render(Values.of("mode", "application")).get("Pod", "flink-test-rest-api");
-        assertThat(script(pod.path("spec"))).contains("has_taskmanagers 1").contains("has_running_job");
+        assertThat(Manifests.args(pod.at("/spec/containers/0")))
+                .containsExactly("control", "wait", "--timeout", "300s", "--taskmanagers", "1", "--running-job");
     }
 
     @HelmTest
     void shouldSkipTheHelmTestWhenDisabled(Helm helm) {
         Manifests m = helm.render(Values.of("tests.enabled", false));
         assertThat(m.ofKind("Pod")).isEmpty();
-        assertThat(m.find("ConfigMap", "flink-client")).isEmpty();
     }
 
     @HelmTest

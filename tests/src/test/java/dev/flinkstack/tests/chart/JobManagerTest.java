@@ -45,25 +45,27 @@ class JobManagerTest {
     }
 
     @HelmTest
-    void shouldUseTheJarsMainClassWithoutAClassName(Helm helm) {
-        Manifests m = helm.render(Values.of("mode", "application", "job.className", "", "job.args", List.of()));
+    void shouldUseTheJarsMainClassAndTheJobsDefaultsByDefault(Helm helm) {
+        Manifests m = helm.render(Values.of("mode", "application"));
         assertThat(Manifests.args(container(m))).containsExactly("standalone-job");
     }
 
     @HelmTest
     void shouldRestoreFromASavepointInApplicationMode(Helm helm) {
-        Manifests m = helm.render(Values.of("mode", "application",
-                "job.fromSavepoint", "file:///flink-data/savepoints/savepoint-1", "job.allowNonRestoredState", true));
+        Manifests m = helm.render(Values.of("mode", "application", "job.className", "dev.flinkstack.traffic.TrafficAnalyticsJob",
+                "job.fromSavepoint", "file:///flink-data/savepoints/savepoint-1", "job.allowNonRestoredState", true,
+                "job.args", List.of("--rate", "5")));
         List<String> args = Manifests.args(container(m));
         assertThat(args).containsSubsequence("standalone-job", "--job-classname", "dev.flinkstack.traffic.TrafficAnalyticsJob",
-                "--fromSavepoint", "file:///flink-data/savepoints/savepoint-1", "--allowNonRestoredState", "--source");
+                "--fromSavepoint", "file:///flink-data/savepoints/savepoint-1", "--allowNonRestoredState", "--rate");
     }
 
     @HelmTest
     void shouldPutExtraArgsBeforeTheJobArguments(Helm helm) {
-        Manifests m = helm.render(Values.of("mode", "application", "jobmanager.extraArgs", List.of("-Dweb.submit.enable=false")));
+        Manifests m = helm.render(Values.of("mode", "application", "jobmanager.extraArgs", List.of("-Dweb.submit.enable=false"),
+                "job.args", List.of("--source", "files")));
         List<String> args = Manifests.args(container(m));
-        assertThat(args.indexOf("-Dweb.submit.enable=false")).isLessThan(args.indexOf("--source"));
+        assertThat(args.indexOf("-Dweb.submit.enable=false")).isBetween(0, args.indexOf("--source"));
         Manifests session = helm.render(Values.of("jobmanager.extraArgs", List.of("-Dweb.submit.enable=false")));
         assertThat(Manifests.args(container(session))).containsExactly("jobmanager", "-Dweb.submit.enable=false");
     }

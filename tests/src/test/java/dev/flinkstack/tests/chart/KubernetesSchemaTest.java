@@ -20,7 +20,7 @@ class KubernetesSchemaTest {
 
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.flinkstack.tests.chart.ExampleValues#withHelm")
+    @MethodSource("dev.flinkstack.tests.support.chart.ExampleValues#withHelm")
     void shouldRenderOnlySchemaValidObjects(Helm helm, String valuesFile) {
         Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API);
         assertThat(m.all()).isNotEmpty();

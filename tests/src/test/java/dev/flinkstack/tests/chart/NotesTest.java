@@ -80,7 +80,7 @@ class NotesTest {
     @HelmTest
     void shouldShowTheJobStatusCommandsInApplicationMode(Helm helm) throws IOException {
         String notes = notes(helm, Values.of("mode", "application"));
-        assertThat(notes).contains("Mode: application (the JobManager runs dev.flinkstack.traffic.TrafficAnalyticsJob)")
+        assertThat(notes).contains("Mode: application (the JobManager runs the Main-Class of /opt/flink/usrlib)")
                 .contains("curl -s http://127.0.0.1:8081/jobs/overview")
                 .contains("curl -s -X POST http://127.0.0.1:8081/jobs/<job-id>/savepoints -d "
                         + "'{\"target-directory\": \"file:///flink-data/savepoints\", \"cancel-job\": false}'")
@@ -114,7 +114,7 @@ class NotesTest {
 
     /** Helm 3's {@code install --dry-run=client} needs a reachable cluster, so this runs on Helm 4. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.flinkstack.tests.chart.Helm#helm4Binaries")
+    @MethodSource("dev.flinkstack.tests.support.chart.Helm#helm4Binaries")
     void shouldAgreeWithHelmsOwnNotesRendering(Helm helm) throws IOException {
         Helm.Result install = helm.run(List.of("install", "flink", Helm.chartDir().toString(), "--namespace", "flink",
                 "--dry-run=client"));

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PodSecurityStandardsTest {
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.flinkstack.tests.chart.ExampleValues#withHelm")
+    @MethodSource("dev.flinkstack.tests.support.chart.ExampleValues#withHelm")
     void shouldAdmitEveryPodUnderTheRestrictedProfile(Helm helm, String valuesFile) {
         Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API);
         assertThat(m.podSpecs()).isNotEmpty();

@@ -1,7 +1,7 @@
 package dev.flinkstack.tests.e2e;
 
 import dev.flinkstack.tests.support.ExampleJob;
-import dev.flinkstack.tests.support.ImageTar;
+import dev.flinkstack.buildtools.ImageTar;
 
 import org.junit.jupiter.api.Test;
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The README's quick start on a machine that has only what the README asks for: a Debian 12 root
  * filesystem built here with mmdebstrap, holding JDK 17, Maven, make and git and nothing else (no
- * container engine, no mmdebstrap, no curl, no Python), run as a container. A copy of the
+ * container engine, no mmdebstrap, no curl), run as a container. A copy of the
  * repository's files (what a clone of this tree holds) goes in, and `make run` must bring the
  * machine to a working state by itself and end with the example job RUNNING as local processes.
  * The bad environments the setup must refuse cleanly run in the same image. Slow (minutes: it
@@ -80,7 +80,7 @@ class FreshMachineIT {
         assertThat(run.exitCode()).as(run.describe()).isZero();
         String out = run.stdout();
         assertThat(out).as("setup installs what `make run` needs, and only that")
-                .contains("setup: installing Debian packages: binutils curl mmdebstrap python3 (log: /tmp/flinkstack-apt.log)\n")
+                .contains("setup: installing Debian packages: binutils curl mmdebstrap (log: /tmp/flinkstack-apt.log)\n")
                 .doesNotContain("prometheus").doesNotContain("zookeeper");
         assertThat(out).as("without an engine, one line says so, then local processes")
                 .containsOnlyOnce("no container engine")
@@ -101,7 +101,7 @@ class FreshMachineIT {
                 FlinkContainerCluster.jobManagerImage(), "build-tools/setup.sh", "run");
         assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
         assertThat(result.stderr()).isEqualTo("setup: this is not a Debian-based machine (no apt-get): "
-                + "install these packages' equivalents yourself: binutils curl mmdebstrap python3\n");
+                + "install these packages' equivalents yourself: binutils curl mmdebstrap\n");
     }
 
     @Test
@@ -111,7 +111,7 @@ class FreshMachineIT {
         assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
         assertThat(result.stderr()).isEqualTo("setup: missing Debian packages and neither root nor sudo to install "
                 + "them; as root, run: apt-get update && apt-get install -y --no-install-recommends "
-                + "binutils curl mmdebstrap python3\n");
+                + "binutils curl mmdebstrap\n");
     }
 
     @Test
@@ -150,7 +150,7 @@ class FreshMachineIT {
         Processes.Result result = runInFreshMachine(Duration.ofMinutes(10), copyOfTheRepository(), List.of(),
                 "cd /work/flinkstack && build-tools/setup.sh bench");
         assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
-        assertThat(result.stdout()).contains("setup: installing Debian packages: binutils curl docker.io mmdebstrap python3 (log: /tmp/flinkstack-apt.log)\n");
+        assertThat(result.stdout()).contains("setup: installing Debian packages: binutils curl docker.io mmdebstrap (log: /tmp/flinkstack-apt.log)\n");
         assertThat(result.stderr())
                 .contains("setup: the Docker engine did not start. The last lines of /tmp/flinkstack-dockerd.log:")
                 .contains("level=")

@@ -12,5 +12,5 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @ParameterizedTest(name = "{0}")
-@MethodSource("dev.flinkstack.tests.chart.Helm#binaries")
+@MethodSource("dev.flinkstack.tests.support.chart.Helm#binaries")
 public @interface HelmTest {}

@@ -1,9 +1,14 @@
-package dev.flinkstack.tests.chart;
+package dev.flinkstack.buildtools;
 
-import dev.flinkstack.tests.support.chart.Manifests;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,20 +18,56 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The README's values table, generated from values.yaml the way helm-docs does: a {@code # --}
- * comment documents the key below it (a documented map or list is one row, its default shown as
+ * The chart README's values table ({@code make docs}), generated from values.yaml the way helm-docs
+ * does: a {@code # --} comment documents the key below it (a documented map or list is one row, its default shown as
  * JSON); keys without a comment are rows of their own, described by their parent; {@code ref:}
  * lines become links and {@code e.g.} examples are left to the README's prose.
  */
-final class ValuesTable {
+public final class ValuesTable {
+
+    /** The README lines the table goes between. */
+    public static final String START = "<!-- values-table:start -->\n";
+    public static final String END = "<!-- values-table:end -->";
 
     private static final Pattern KEY = Pattern.compile("^(\\s*)([A-Za-z][A-Za-z0-9]*):(.*)$");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ValuesTable() {}
 
-    static String generate(String valuesYaml) {
-        JsonNode values = Manifests.yaml(valuesYaml);
+    /** Usage: {@code ValuesTable CHART_DIR}: rewrites the table in CHART_DIR/README.md from CHART_DIR/values.yaml. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: ValuesTable CHART_DIR");
+            System.exit(2);
+        }
+        Path chart = Path.of(args[0]);
+        Path readme = chart.resolve("README.md");
+        String text = Files.readString(readme);
+        String updated = text.replace(START + tableIn(text) + END,
+                START + generate(Files.readString(chart.resolve("values.yaml"))) + END);
+        Files.writeString(readme, updated);
+        System.out.println(updated.equals(text) ? readme + ": values table up to date" : readme + ": values table updated");
+    }
+
+    /** The table between the markers of a README. */
+    public static String tableIn(String readme) {
+        int start = readme.indexOf(START);
+        int end = readme.indexOf(END);
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("no " + START.strip() + " ... " + END + " markers");
+        }
+        return readme.substring(start + START.length(), end);
+    }
+
+    /** The table for a values.yaml. */
+    public static String generate(String valuesYaml) {
+        JsonNode values;
+        try {
+            values = YAML.readTree(valuesYaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("values.yaml is not YAML", e);
+        }
         String[] lines = valuesYaml.split("\n", -1);
         List<String> rows = new ArrayList<>();
         rows.add("| Key | Type | Default | Description |");
