@@ -9,12 +9,14 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The job's arguments: {@code --name value} or {@code --name=value}; every option has a default.
+ * Each option is one row of {@link #OPTIONS}: name, placeholder, default, help text and parser.
  *
  * <p>Parsing fails with an {@link IllegalArgumentException} whose message starts with the offending
  * argument and ends with the usage text, so a mistyped submission explains itself.
@@ -29,61 +31,72 @@ public final class JobOptions {
         FILES
     }
 
-    private record Option(String name, String value, String defaultValue, String description) {}
+    /** Turns an option's text into its value, or throws {@link #invalid}. */
+    private interface Parser<T> {
+        T parse(String name, String value, Clock clock);
+    }
+
+    /** One option: {@code --name placeholder}, its default, its help text and how to read it. */
+    private record Option<T>(String name, String placeholder, String defaultValue, String description, Parser<T> parser) {}
 
     private static final String NOW = "now";
     private static final String CLUSTER_DEFAULT = "cluster default";
 
-    private static final List<Option> OPTIONS = List.of(
-            new Option("source", "generator|files", "generator", "Where flow records come from."),
-            new Option("rate", "N", "1000",
-                    "Generator: records per second, 0 = unlimited. Also sets the event-time spacing "
-                            + "(1000/rate ms; 1 ms when unlimited)."),
-            new Option("records", "N", "0", "Generator: records to emit before finishing, 0 = unbounded."),
-            new Option("keys", "N", "100",
-                    "Generator: number of source hosts. Host 0 and every 20th after it scan ports, "
-                            + "host 1 and every 20th after it are heavy hitters."),
-            new Option("seed", "N", "42", "Generator: random seed; record i depends only on seed, i and start time."),
-            new Option("malformed-every", "N", "1000", "Generator: make every N-th record malformed, 0 = never."),
-            new Option("start-time", "ISO-8601|millis", NOW,
-                    "Generator: event time of record 0; 'now' is resolved once, at submission."),
-            new Option("input-dir", "PATH", "file:///flink-data/input", "Files: directory to read and monitor."),
-            new Option("monitor-interval", "DURATION", "10s", "Files: how often to look for new files."),
-            new Option("window", "DURATION", "10s", "Tumbling event-time window size."),
-            new Option("out-of-orderness", "DURATION", "5s",
-                    "Maximum event-time disorder before records count as late; also the generator's jitter."),
-            new Option("idle-timeout", "DURATION", "30s",
-                    "Mark a silent input partition idle after this long so windows still close, 0 = never."),
-            new Option("bytes-threshold", "BYTES", "10000000",
-                    "VOLUME alert when a host sends more bytes than this in one window."),
-            new Option("port-scan-threshold", "N", "20",
-                    "PORT_SCAN alert when a host reaches this many distinct destination ports in one window."),
-            new Option("output", "PATH", "file:///flink-data/output",
-                    "Base directory of the aggregates/, alerts/ and malformed/ outputs."),
-            new Option("checkpoint-interval", "DURATION", "10s",
-                    "Exactly-once checkpoint interval; output files are committed on checkpoints."),
-            new Option("parallelism", "N", CLUSTER_DEFAULT, "Job parallelism (the generator source always runs at 1)."));
+    private static final Option<Source> SOURCE = new Option<>("source", "generator|files", "generator",
+            "Where flow records come from.", JobOptions::source);
+    private static final Option<Long> RATE = new Option<>("rate", "N", "1000",
+            "Generator: records per second, 0 = unlimited. Also sets the event-time spacing "
+                    + "(1000/rate ms; 1 ms when unlimited).", integer(0, Long.MAX_VALUE));
+    private static final Option<Long> RECORDS = new Option<>("records", "N", "0",
+            "Generator: records to emit before finishing, 0 = unbounded.", integer(0, Long.MAX_VALUE));
+    private static final Option<Long> KEYS = new Option<>("keys", "N", "100",
+            "Generator: number of source hosts. Host 0 and every 20th after it scan ports, "
+                    + "host 1 and every 20th after it are heavy hitters.", integer(1, 1 << 24));
+    private static final Option<Long> SEED = new Option<>("seed", "N", "42",
+            "Generator: random seed; record i depends only on seed, i and start time.",
+            integer(Long.MIN_VALUE, Long.MAX_VALUE));
+    private static final Option<Long> MALFORMED_EVERY = new Option<>("malformed-every", "N", "1000",
+            "Generator: make every N-th record malformed, 0 = never.", integer(0, Long.MAX_VALUE));
+    private static final Option<Instant> START_TIME = new Option<>("start-time", "ISO-8601|millis", NOW,
+            "Generator: event time of record 0; 'now' is resolved once, at submission.", JobOptions::instant);
+    private static final Option<String> INPUT_DIR = new Option<>("input-dir", "PATH", "file:///flink-data/input",
+            "Files: directory to read and monitor.", JobOptions::text);
+    private static final Option<Duration> MONITOR_INTERVAL = new Option<>("monitor-interval", "DURATION", "10s",
+            "Files: how often to look for new files.", duration(Duration.ofMillis(1)));
+    private static final Option<Duration> WINDOW = new Option<>("window", "DURATION", "10s",
+            "Tumbling event-time window size.", duration(Duration.ofMillis(1)));
+    private static final Option<Duration> OUT_OF_ORDERNESS = new Option<>("out-of-orderness", "DURATION", "5s",
+            "Maximum event-time disorder before records count as late; also the generator's jitter.",
+            duration(Duration.ZERO));
+    private static final Option<Duration> IDLE_TIMEOUT = new Option<>("idle-timeout", "DURATION", "30s",
+            "Mark a silent input partition idle after this long so windows still close, 0 = never.",
+            duration(Duration.ZERO));
+    private static final Option<Long> BYTES_THRESHOLD = new Option<>("bytes-threshold", "BYTES", "10000000",
+            "VOLUME alert when a host sends more bytes than this in one window.", integer(0, Long.MAX_VALUE));
+    private static final Option<Long> PORT_SCAN_THRESHOLD = new Option<>("port-scan-threshold", "N", "20",
+            "PORT_SCAN alert when a host reaches this many distinct destination ports in one window.",
+            integer(1, 65536));
+    private static final Option<String> OUTPUT = new Option<>("output", "PATH", "file:///flink-data/output",
+            "Base directory of the aggregates/, alerts/ and malformed/ outputs.", JobOptions::text);
+    // Flink rejects checkpoint intervals below 10 ms.
+    private static final Option<Duration> CHECKPOINT_INTERVAL = new Option<>("checkpoint-interval", "DURATION", "10s",
+            "Exactly-once checkpoint interval; output files are committed on checkpoints.",
+            duration(Duration.ofMillis(10)));
+    private static final Option<Long> PARALLELISM = new Option<>("parallelism", "N", CLUSTER_DEFAULT,
+            "Job parallelism (the generator source always runs at 1).",
+            (name, value, clock) -> value.equals(CLUSTER_DEFAULT) ? -1L : integer(1, 32768).parse(name, value, clock));
 
-    private boolean help;
-    private Source source;
-    private long rate;
-    private long records;
-    private int keys;
-    private long seed;
-    private long malformedEvery;
-    private Instant startTime;
-    private String inputDir;
-    private Duration monitorInterval;
-    private Duration window;
-    private Duration outOfOrderness;
-    private Duration idleTimeout;
-    private long bytesThreshold;
-    private int portScanThreshold;
-    private String output;
-    private Duration checkpointInterval;
-    private int parallelism;
+    private static final List<Option<?>> OPTIONS = List.of(SOURCE, RATE, RECORDS, KEYS, SEED, MALFORMED_EVERY,
+            START_TIME, INPUT_DIR, MONITOR_INTERVAL, WINDOW, OUT_OF_ORDERNESS, IDLE_TIMEOUT, BYTES_THRESHOLD,
+            PORT_SCAN_THRESHOLD, OUTPUT, CHECKPOINT_INTERVAL, PARALLELISM);
 
-    private JobOptions() {}
+    private final boolean help;
+    private final Map<Option<?>, Object> values;
+
+    private JobOptions(boolean help, Map<Option<?>, Object> values) {
+        this.help = help;
+        this.values = values;
+    }
 
     /** Parses {@code args}; a missing {@code --start-time} resolves to now. */
     public static JobOptions parse(String... args) {
@@ -92,15 +105,17 @@ public final class JobOptions {
 
     /** Parses {@code args}; a missing {@code --start-time} resolves to {@code clock}'s now. */
     public static JobOptions parse(Clock clock, String... args) {
-        Map<String, String> values = new HashMap<>();
-        for (Option option : OPTIONS) {
-            values.put(option.name(), option.defaultValue());
+        Map<String, Option<?>> byName = new HashMap<>();
+        Map<Option<?>, String> texts = new LinkedHashMap<>();
+        for (Option<?> option : OPTIONS) {
+            byName.put(option.name(), option);
+            texts.put(option, option.defaultValue());
         }
-        JobOptions options = new JobOptions();
+        boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
-                options.help = true;
+                help = true;
                 continue;
             }
             if (!arg.startsWith("--") || arg.length() == 2) {
@@ -108,7 +123,8 @@ public final class JobOptions {
             }
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
-            if (!values.containsKey(name)) {
+            Option<?> option = byName.get(name);
+            if (option == null) {
                 throw error("Unknown option: --" + name);
             }
             String value;
@@ -119,35 +135,11 @@ public final class JobOptions {
             } else {
                 throw error("Missing value for --" + name);
             }
-            values.put(name, value.strip());
+            texts.put(option, value.strip());
         }
-        options.convert(values, clock);
-        return options;
-    }
-
-    private void convert(Map<String, String> v, Clock clock) {
-        source = source(v.get("source"));
-        rate = longAtLeast(v, "rate", 0);
-        records = longAtLeast(v, "records", 0);
-        keys = (int) longBetween(v, "keys", 1, 1 << 24);
-        seed = longAtLeast(v, "seed", Long.MIN_VALUE);
-        malformedEvery = longAtLeast(v, "malformed-every", 0);
-        startTime = v.get("start-time").equals(NOW)
-                ? clock.instant().truncatedTo(ChronoUnit.MILLIS)
-                : instant(v, "start-time");
-        inputDir = text(v, "input-dir");
-        monitorInterval = durationAtLeast(v, "monitor-interval", Duration.ofMillis(1));
-        window = durationAtLeast(v, "window", Duration.ofMillis(1));
-        outOfOrderness = durationAtLeast(v, "out-of-orderness", Duration.ZERO);
-        idleTimeout = durationAtLeast(v, "idle-timeout", Duration.ZERO);
-        bytesThreshold = longAtLeast(v, "bytes-threshold", 0);
-        portScanThreshold = (int) longBetween(v, "port-scan-threshold", 1, 65536);
-        output = text(v, "output");
-        // Flink rejects checkpoint intervals below 10 ms.
-        checkpointInterval = durationAtLeast(v, "checkpoint-interval", Duration.ofMillis(10));
-        parallelism = v.get("parallelism").equals(CLUSTER_DEFAULT)
-                ? -1
-                : (int) longBetween(v, "parallelism", 1, 32768);
+        Map<Option<?>, Object> values = new HashMap<>();
+        texts.forEach((option, text) -> values.put(option, option.parser().parse(option.name(), text, clock)));
+        return new JobOptions(help, values);
     }
 
     /** The help text: every option with its default. */
@@ -158,10 +150,10 @@ public final class JobOptions {
                 .append("event-time windows, raises VOLUME and PORT_SCAN alerts, and writes JSON lines to\n")
                 .append("<output>/aggregates, <output>/alerts and <output>/malformed (exactly once).\n\n")
                 .append("Options (DURATION: 500ms, 10s, 1min, ...):\n");
-        for (Option option : OPTIONS) {
+        for (Option<?> option : OPTIONS) {
             List<String> words = new ArrayList<>(List.of(option.description().split(" ")));
             words.add("(default: " + option.defaultValue() + ")"); // never split across lines
-            appendOption(out, "--" + option.name() + " " + option.value(), words);
+            appendOption(out, "--" + option.name() + " " + option.placeholder(), words);
         }
         appendOption(out, "--help", List.of("Print this help and exit."));
         return out.toString();
@@ -193,54 +185,52 @@ public final class JobOptions {
         return error("Invalid value for --" + name + ": '" + value + "' (expected " + expected + ")");
     }
 
-    private static Source source(String value) {
+    private static Source source(String name, String value, Clock clock) {
         try {
             return Source.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw invalid("source", value, "generator or files");
+            throw invalid(name, value, "generator or files");
         }
     }
 
-    private static long longAtLeast(Map<String, String> v, String name, long min) {
-        return longBetween(v, name, min, Long.MAX_VALUE);
-    }
-
-    private static long longBetween(Map<String, String> v, String name, long min, long max) {
-        String value = v.get(name);
+    private static Parser<Long> integer(long min, long max) {
         String expected = min == Long.MIN_VALUE
                 ? "an integer"
-                : max == Long.MAX_VALUE
-                        ? "an integer >= " + min
-                        : "an integer in " + min + ".." + max;
-        long parsed;
-        try {
-            parsed = Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw invalid(name, value, expected);
-        }
-        if (parsed < min || parsed > max) {
-            throw invalid(name, value, expected);
-        }
-        return parsed;
+                : max == Long.MAX_VALUE ? "an integer >= " + min : "an integer in " + min + ".." + max;
+        return (name, value, clock) -> {
+            long parsed;
+            try {
+                parsed = Long.parseLong(value.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw invalid(name, value, expected);
+            }
+            if (parsed < min || parsed > max) {
+                throw invalid(name, value, expected);
+            }
+            return parsed;
+        };
     }
 
-    private static Duration durationAtLeast(Map<String, String> v, String name, Duration min) {
-        String value = v.get(name);
+    private static Parser<Duration> duration(Duration min) {
         String expected = "a duration >= " + TimeUtils.formatWithHighestUnit(min) + " such as 500ms, 10s or 1min";
-        Duration parsed;
-        try {
-            parsed = TimeUtils.parseDuration(value);
-        } catch (RuntimeException e) {
-            throw invalid(name, value, expected);
-        }
-        if (parsed.compareTo(min) < 0) {
-            throw invalid(name, value, expected);
-        }
-        return parsed;
+        return (name, value, clock) -> {
+            Duration parsed;
+            try {
+                parsed = TimeUtils.parseDuration(value);
+            } catch (RuntimeException e) {
+                throw invalid(name, value, expected);
+            }
+            if (parsed.compareTo(min) < 0) {
+                throw invalid(name, value, expected);
+            }
+            return parsed;
+        };
     }
 
-    private static Instant instant(Map<String, String> v, String name) {
-        String value = v.get(name);
+    private static Instant instant(String name, String value, Clock clock) {
+        if (value.equals(NOW)) {
+            return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        }
         try {
             return value.matches("-?[0-9]+")
                     ? Instant.ofEpochMilli(Long.parseLong(value))
@@ -250,12 +240,16 @@ public final class JobOptions {
         }
     }
 
-    private static String text(Map<String, String> v, String name) {
-        String value = v.get(name);
+    private static String text(String name, String value, Clock clock) {
         if (value.isEmpty()) {
             throw invalid(name, value, "a non-empty path");
         }
         return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T get(Option<T> option) {
+        return (T) values.get(option);
     }
 
     /** True if {@code --help} was given: print {@link #usage()} and run nothing. */
@@ -264,75 +258,75 @@ public final class JobOptions {
     }
 
     public Source source() {
-        return source;
+        return get(SOURCE);
     }
 
     /** Generator records per second; 0 = unlimited. */
     public long rate() {
-        return rate;
+        return get(RATE);
     }
 
     /** Generator record count; 0 = unbounded. */
     public long records() {
-        return records;
+        return get(RECORDS);
     }
 
     public int keys() {
-        return keys;
+        return get(KEYS).intValue();
     }
 
     public long seed() {
-        return seed;
+        return get(SEED);
     }
 
     /** Every N-th generated record is malformed; 0 = never. */
     public long malformedEvery() {
-        return malformedEvery;
+        return get(MALFORMED_EVERY);
     }
 
     public Instant startTime() {
-        return startTime;
+        return get(START_TIME);
     }
 
     public String inputDir() {
-        return inputDir;
+        return get(INPUT_DIR);
     }
 
     public Duration monitorInterval() {
-        return monitorInterval;
+        return get(MONITOR_INTERVAL);
     }
 
     public Duration window() {
-        return window;
+        return get(WINDOW);
     }
 
     public Duration outOfOrderness() {
-        return outOfOrderness;
+        return get(OUT_OF_ORDERNESS);
     }
 
     /** Zero means idleness detection is off. */
     public Duration idleTimeout() {
-        return idleTimeout;
+        return get(IDLE_TIMEOUT);
     }
 
     public long bytesThreshold() {
-        return bytesThreshold;
+        return get(BYTES_THRESHOLD);
     }
 
     public int portScanThreshold() {
-        return portScanThreshold;
+        return get(PORT_SCAN_THRESHOLD).intValue();
     }
 
     public String output() {
-        return output;
+        return get(OUTPUT);
     }
 
     public Duration checkpointInterval() {
-        return checkpointInterval;
+        return get(CHECKPOINT_INTERVAL);
     }
 
     /** The job parallelism, or -1 to use the cluster's {@code parallelism.default}. */
     public int parallelism() {
-        return parallelism;
+        return get(PARALLELISM).intValue();
     }
 }

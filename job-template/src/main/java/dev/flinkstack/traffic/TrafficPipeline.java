@@ -43,7 +43,7 @@ public final class TrafficPipeline {
                 .assignTimestampsAndWatermarks(watermarks(options))
                 .name("event-time")
                 .uid("event-time")
-                .keyBy(FlowRecord::getSrc, Types.STRING)
+                .keyBy(FlowRecord::src, Types.STRING)
                 .window(TumblingEventTimeWindows.of(options.window()))
                 .aggregate(new TrafficAggregator(), new WindowResultFunction())
                 .name("window-aggregate")
@@ -61,7 +61,7 @@ public final class TrafficPipeline {
     static WatermarkStrategy<FlowRecord> watermarks(JobOptions options) {
         WatermarkStrategy<FlowRecord> strategy = WatermarkStrategy
                 .<FlowRecord>forBoundedOutOfOrderness(options.outOfOrderness())
-                .withTimestampAssigner((flow, previous) -> flow.getTimestamp());
+                .withTimestampAssigner((flow, previous) -> flow.timestamp());
         return options.idleTimeout().isZero() ? strategy : strategy.withIdleness(options.idleTimeout());
     }
 }

@@ -99,7 +99,7 @@ class SavepointRestoreITCase {
         assertThat(result.isSuccess()).as("restored job result %s", result.getSerializedThrowable()).isTrue();
 
         Expected expected = Expected.recompute(options);
-        assertThat(expected.alerts()).extracting(Alert::getType).contains(AlertType.VOLUME, AlertType.PORT_SCAN);
+        assertThat(expected.alerts()).extracting(Alert::type).contains(AlertType.VOLUME, AlertType.PORT_SCAN);
         assertThat(committedByFirstRun).isBetween(1, expected.aggregates().size() - 1);
         assertThat(committedLines(output.resolve(TrafficSinks.AGGREGATES)))
                 .containsExactlyInAnyOrderElementsOf(json(expected.aggregates()));
@@ -173,8 +173,8 @@ class SavepointRestoreITCase {
                     malformed.add(new MalformedRecord(e.getMessage(), line));
                     continue;
                 }
-                long start = flow.getTimestamp() - Math.floorMod(flow.getTimestamp(), window);
-                totals.computeIfAbsent(flow.getSrc() + "@" + start, k -> new Totals(flow.getSrc(), start))
+                long start = flow.timestamp() - Math.floorMod(flow.timestamp(), window);
+                totals.computeIfAbsent(flow.src() + "@" + start, k -> new Totals(flow.src(), start))
                         .add(flow);
             }
             List<TrafficAggregate> aggregates = new ArrayList<>();
@@ -205,10 +205,10 @@ class SavepointRestoreITCase {
         }
 
         void add(FlowRecord flow) {
-            bytes += flow.getBytes();
-            packets += flow.getPackets();
+            bytes += flow.bytes();
+            packets += flow.packets();
             flows++;
-            ports.add(flow.getDstPort());
+            ports.add(flow.dstPort());
         }
     }
 }

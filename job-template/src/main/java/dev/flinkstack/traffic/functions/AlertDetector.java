@@ -54,18 +54,18 @@ public class AlertDetector extends RichFlatMapFunction<TrafficAggregate, Alert> 
     /** Returns the alerts for one aggregate, VOLUME before PORT_SCAN; empty if none. */
     public List<Alert> detect(TrafficAggregate aggregate) {
         List<Alert> alerts = new ArrayList<>(2);
-        if (aggregate.getBytes() > bytesThreshold) {
-            alerts.add(alert(AlertType.VOLUME, aggregate, aggregate.getBytes(), bytesThreshold));
+        if (aggregate.bytes() > bytesThreshold) {
+            alerts.add(alert(AlertType.VOLUME, aggregate, aggregate.bytes(), bytesThreshold));
         }
-        if (aggregate.getDistinctDstPorts() >= portScanThreshold) {
+        if (aggregate.distinctDstPorts() >= portScanThreshold) {
             alerts.add(
-                    alert(AlertType.PORT_SCAN, aggregate, aggregate.getDistinctDstPorts(), portScanThreshold));
+                    alert(AlertType.PORT_SCAN, aggregate, aggregate.distinctDstPorts(), portScanThreshold));
         }
         return alerts;
     }
 
     private static Alert alert(AlertType type, TrafficAggregate aggregate, long value, long threshold) {
         return new Alert(
-                type, aggregate.getSrc(), aggregate.getWindowStart(), aggregate.getWindowEnd(), value, threshold);
+                type, aggregate.src(), aggregate.windowStart(), aggregate.windowEnd(), value, threshold);
     }
 }

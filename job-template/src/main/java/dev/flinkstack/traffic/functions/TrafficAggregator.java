@@ -19,31 +19,27 @@ public class TrafficAggregator
 
     @Override
     public TrafficAccumulator createAccumulator() {
-        return new TrafficAccumulator();
+        return TrafficAccumulator.EMPTY;
     }
 
     @Override
     public TrafficAccumulator add(FlowRecord flow, TrafficAccumulator acc) {
-        acc.setBytes(acc.getBytes() + flow.getBytes());
-        acc.setPackets(acc.getPackets() + flow.getPackets());
-        acc.setFlows(acc.getFlows() + 1);
-        acc.setDstPorts(withPort(acc.getDstPorts(), flow.getDstPort()));
-        return acc;
+        return new TrafficAccumulator(acc.bytes() + flow.bytes(), acc.packets() + flow.packets(), acc.flows() + 1,
+                withPort(acc.dstPorts(), flow.dstPort()));
     }
 
     @Override
     public TrafficAggregate getResult(TrafficAccumulator acc) {
-        return new TrafficAggregate(
-                null, 0L, 0L, acc.getBytes(), acc.getPackets(), acc.getFlows(), acc.getDstPorts().length);
+        return new TrafficAggregate(null, 0L, 0L, acc.bytes(), acc.packets(), acc.flows(), acc.dstPorts().length);
     }
 
     @Override
     public TrafficAccumulator merge(TrafficAccumulator a, TrafficAccumulator b) {
         return new TrafficAccumulator(
-                a.getBytes() + b.getBytes(),
-                a.getPackets() + b.getPackets(),
-                a.getFlows() + b.getFlows(),
-                union(a.getDstPorts(), b.getDstPorts()));
+                a.bytes() + b.bytes(),
+                a.packets() + b.packets(),
+                a.flows() + b.flows(),
+                union(a.dstPorts(), b.dstPorts()));
     }
 
     /** Returns {@code sorted} with {@code port} inserted, or {@code sorted} itself if already present. */

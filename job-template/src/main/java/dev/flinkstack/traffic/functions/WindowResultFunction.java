@@ -19,11 +19,9 @@ public class WindowResultFunction
             Iterable<TrafficAggregate> results,
             Collector<TrafficAggregate> out) {
         // With an AggregateFunction in front there is exactly one element: the aggregate result.
-        for (TrafficAggregate result : results) {
-            result.setSrc(src);
-            result.setWindowStart(context.window().getStart());
-            result.setWindowEnd(context.window().getEnd());
-            out.collect(result);
+        for (TrafficAggregate totals : results) {
+            out.collect(new TrafficAggregate(src, context.window().getStart(), context.window().getEnd(),
+                    totals.bytes(), totals.packets(), totals.flows(), totals.distinctDstPorts()));
         }
     }
 }

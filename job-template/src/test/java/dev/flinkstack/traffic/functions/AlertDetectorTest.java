@@ -32,13 +32,13 @@ class AlertDetectorTest {
     void portScanFiresAtThreshold() {
         assertThat(detector.detect(aggregate(0, 10)))
                 .containsExactly(new Alert(AlertType.PORT_SCAN, "10.0.0.1", 10_000, 20_000, 10, PORT_SCAN_THRESHOLD));
-        assertThat(detector.detect(aggregate(0, 11))).extracting(Alert::getValue).containsExactly(11L);
+        assertThat(detector.detect(aggregate(0, 11))).extracting(Alert::value).containsExactly(11L);
     }
 
     @Test
     void bothAlertsVolumeFirst() {
         assertThat(detector.detect(aggregate(5_000, 50)))
-                .extracting(Alert::getType)
+                .extracting(Alert::type)
                 .containsExactly(AlertType.VOLUME, AlertType.PORT_SCAN);
     }
 

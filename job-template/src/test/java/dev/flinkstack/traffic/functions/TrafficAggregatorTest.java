@@ -26,7 +26,7 @@ class TrafficAggregatorTest {
         acc = aggregator.add(flow(443, 50, 1), acc);
         acc = aggregator.add(flow(22, 0, 0), acc);
 
-        assertThat(acc.getDstPorts()).containsExactly(22, 80, 443);
+        assertThat(acc.dstPorts()).containsExactly(22, 80, 443);
         assertThat(aggregator.getResult(acc)).isEqualTo(new TrafficAggregate(null, 0, 0, 400, 4, 4, 3));
     }
 
@@ -37,7 +37,7 @@ class TrafficAggregatorTest {
 
         TrafficAccumulator merged = aggregator.merge(a, b);
 
-        assertThat(merged.getDstPorts()).containsExactly(80, 443, 8080);
+        assertThat(merged.dstPorts()).containsExactly(80, 443, 8080);
         assertThat(aggregator.getResult(merged)).isEqualTo(new TrafficAggregate(null, 0, 0, 42, 5, 4, 3));
     }
 

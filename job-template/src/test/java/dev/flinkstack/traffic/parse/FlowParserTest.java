@@ -37,8 +37,8 @@ class FlowParserTest {
         assertThat(FlowParser.parse(
                                 "{\"ts\":\"2026-01-01T01:00:00+01:00\",\"src\":\"10.0.0.1\",\"dst\":\"172.16.0.5\","
                                         + "\"dstPort\":443,\"proto\":\"TCP\",\"bytes\":1200,\"packets\":3}")
-                        .getTimestamp())
-                .isEqualTo(EXPECTED.getTimestamp());
+                        .timestamp())
+                .isEqualTo(EXPECTED.timestamp());
     }
 
     @Test
@@ -54,8 +54,8 @@ class FlowParserTest {
 
     @Test
     void acceptsPortBoundsAndZeroCounters() throws Exception {
-        assertThat(FlowParser.parse("0,a,b,0,ICMP,0,0").getDstPort()).isZero();
-        assertThat(FlowParser.parse("0,a,b,65535,UDP,0,0").getDstPort()).isEqualTo(65535);
+        assertThat(FlowParser.parse("0,a,b,0,ICMP,0,0").dstPort()).isZero();
+        assertThat(FlowParser.parse("0,a,b,65535,UDP,0,0").dstPort()).isEqualTo(65535);
     }
 
     @ParameterizedTest(name = "[{index}] {0} -> {1}")

@@ -78,7 +78,7 @@ class TrafficGeneratorTest {
         long maxSeen = Long.MIN_VALUE;
         long largestLag = 0;
         for (long i = 0; i < RECORDS; i++) {
-            long ts = FlowParser.parse(generator.line(i)).getTimestamp();
+            long ts = FlowParser.parse(generator.line(i)).timestamp();
             long base = START + i * 1000 / 2000;
             assertThat(ts).isBetween(base - maxJitter, base);
             if (maxSeen != Long.MIN_VALUE) {
@@ -96,8 +96,8 @@ class TrafficGeneratorTest {
         Map<String, Long> bytes = new HashMap<>();
         for (long i = 0; i < RECORDS; i++) {
             FlowRecord flow = FlowParser.parse(generator.line(i));
-            ports.computeIfAbsent(flow.getSrc(), k -> new HashSet<>()).add(flow.getDstPort());
-            bytes.merge(flow.getSrc(), flow.getBytes(), Long::sum);
+            ports.computeIfAbsent(flow.src(), k -> new HashSet<>()).add(flow.dstPort());
+            bytes.merge(flow.src(), flow.bytes(), Long::sum);
         }
         assertThat(ports).hasSize(40);
         String scanner = TrafficGenerator.hostAddress(20);
