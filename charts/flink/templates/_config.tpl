@@ -22,6 +22,8 @@
 {{- $_ := set $c "parallelism.default" (ternary $v.job.parallelism 1 (eq $v.mode "application")) -}}
 {{- $_ := set $c "execution.checkpointing.dir" (printf "file://%s/checkpoints" $data) -}}
 {{- $_ := set $c "execution.checkpointing.savepoint-dir" (printf "file://%s/savepoints" $data) -}}
+{{- $_ := set $c "jobmanager.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
+{{- $_ := set $c "historyserver.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
 {{- if eq $v.taskmanager.kind "StatefulSet" -}}
 {{- $work := include "flink.workingDir" . -}}
 {{- $_ := set $c "process.taskmanager.working-dir" $work -}}

@@ -130,10 +130,12 @@ public final class ImageTar {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             String content = i == 0 ? "base image" : layer.comment();
-            if (content.equals("extra files")) {
-                // Name the directories this layer adds, e.g. opt/flink/usrlib.
+            if (content.equals("extra files") && layer.files().isEmpty()) {
+                content += ": directories only";
+            } else if (content.equals("extra files")) {
+                // Name the directories this layer adds files to, e.g. opt/flink/usrlib.
                 content += ": " + String.join(", ", layer.files().keySet().stream()
-                        .map(path -> path.substring(0, Math.max(0, path.lastIndexOf('/'))))
+                        .map(path -> "/" + path.substring(0, Math.max(0, path.lastIndexOf('/'))))
                         .collect(Collectors.toCollection(TreeSet::new)));
             }
             String blob = layer.blob().substring(layer.blob().lastIndexOf('/') + 1);

@@ -2,7 +2,9 @@ package dev.flinkstack.launcher;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -11,40 +13,53 @@ import org.apache.flink.runtime.util.bash.FlinkConfigLoader;
 import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.util.ExceptionUtils;
 
-import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Computes, in one JVM, what Flink's shell scripts compute with several: the effective configuration
- * (config dir plus {@code -D} overrides) is loaded and validated, and the JVM flags and dynamic
- * properties of the process are printed for the image entrypoint, one per line:
+ * Prepares a Flink process in one JVM, where Flink's shell scripts start several: loads the
+ * configuration (config dir plus {@code -D} overrides), replaces {@code ${VAR}} references in its
+ * values with environment variables, validates it, computes the process's memory (for a JobManager
+ * or TaskManager) as Flink's scripts do, and writes the effective config.yaml into
+ * {@code --writeConfig DIR}. Prints the JVM flags of the process, one {@code jvm <flag>} line each:
+ * memory flags (-Xmx, -Xms, ...) then the role's env.java.opts.*.
  *
- * <pre>
- * jvm &lt;flag&gt;       memory flags (-Xmx, -Xms, ...) then env.java.opts.* of the role
- * dynamic &lt;arg&gt;   -Dkey=value memory settings the process must be started with
- * </pre>
- *
- * <p>Usage: {@code LaunchParameters jobmanager|taskmanager --configDir DIR [-Dkey=value ...]}.
- * A configuration Flink cannot load, or whose memory settings do not add up, exits with status 1
- * and a message on stderr.
+ * <p>Usage: {@code LaunchParameters jobmanager|taskmanager|client --configDir DIR --writeConfig DIR
+ * [-Dkey=value ...]}. A configuration Flink cannot load, a reference to an unset variable, or memory
+ * settings that do not add up exit with status 1 and a message on stderr (never a value).
  */
 public final class LaunchParameters {
+
+    private static final List<String> ROLES = List.of("jobmanager", "taskmanager", "client");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private LaunchParameters() {}
 
     public static void main(String[] args) {
-        if (args.length < 1 || !List.of("jobmanager", "taskmanager").contains(args[0])) {
-            System.err.println(
-                    "usage: LaunchParameters jobmanager|taskmanager --configDir DIR [-Dkey=value ...]");
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        int write = rest.indexOf("--writeConfig");
+        if (args.length < 1 || !ROLES.contains(args[0]) || write < 0 || write + 1 >= rest.size()) {
+            System.err.println("usage: LaunchParameters jobmanager|taskmanager|client --configDir DIR "
+                    + "--writeConfig DIR [-Dkey=value ...]");
             System.exit(2);
         }
+        Path output = Path.of(rest.remove(write + 1));
+        rest.remove(write);
+        String role = rest.remove(0);
         try {
-            String role = args[0];
-            Configuration config =
-                    FlinkConfigLoader.loadConfiguration(Arrays.copyOfRange(args, 1, args.length));
-            print(System.out, role, config);
+            Configuration config = expandVariables(
+                    FlinkConfigLoader.loadConfiguration(rest.toArray(String[]::new)), System.getenv());
+            List<String> jvmFlags = processParameters(role, config);
+            Files.write(output.resolve(GlobalConfiguration.FLINK_CONF_FILENAME),
+                    ConfigurationUtils.convertConfigToWritableLines(config, false));
+            jvmFlags.forEach(flag -> System.out.println("jvm " + flag));
         } catch (Throwable e) {
             Throwable cause = ExceptionUtils.stripException(e, RuntimeException.class);
             System.err.println("invalid Flink configuration: " + describe(cause));
@@ -52,7 +67,31 @@ public final class LaunchParameters {
         }
     }
 
-    static void print(PrintStream out, String role, Configuration config) {
+    /** The configuration with every {@code ${VAR}} in a value replaced by the environment variable VAR. */
+    static Configuration expandVariables(Configuration config, Map<String, String> environment) {
+        Map<String, String> expanded = new HashMap<>();
+        config.toMap().forEach((key, value) -> {
+            Matcher matcher = VARIABLE.matcher(value);
+            StringBuilder out = new StringBuilder();
+            while (matcher.find()) {
+                String replacement = environment.get(matcher.group(1));
+                if (replacement == null) {
+                    throw new IllegalArgumentException("'" + key + "' refers to ${" + matcher.group(1)
+                            + "}, but the environment variable " + matcher.group(1) + " is not set");
+                }
+                matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+            }
+            matcher.appendTail(out);
+            expanded.put(key, out.toString());
+        });
+        return Configuration.fromMap(expanded);
+    }
+
+    /**
+     * Computes the process's memory, which also validates the memory settings, sets the derived sizes
+     * into {@code config} (as Flink's scripts pass them with -D) and returns the JVM flags.
+     */
+    static List<String> processParameters(String role, Configuration config) {
         List<String> jvmFlags = new ArrayList<>();
         String dynamicProperties;
         if ("jobmanager".equals(role)) {
@@ -64,7 +103,7 @@ public final class LaunchParameters {
                             config,
                             CoreOptions.FLINK_DEFAULT_JM_JVM_OPTIONS,
                             CoreOptions.FLINK_JM_JVM_OPTIONS));
-        } else {
+        } else if ("taskmanager".equals(role)) {
             TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(config);
             jvmFlags.addAll(split(ProcessMemoryUtils.generateJvmParametersStr(spec)));
             dynamicProperties = TaskExecutorProcessUtils.generateDynamicConfigsStr(spec);
@@ -73,11 +112,15 @@ public final class LaunchParameters {
                             config,
                             CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS,
                             CoreOptions.FLINK_TM_JVM_OPTIONS));
+        } else {
+            return jvmFlags;
         }
-        jvmFlags.forEach(flag -> out.println("jvm " + flag));
-        // Flink renders them as "-D key=value -D key=value"; print each as one -Dkey=value argument.
-        split(dynamicProperties.replace("-D ", "-D"))
-                .forEach(arg -> out.println("dynamic " + arg));
+        // Flink renders them as "-D key=value -D key=value".
+        for (String property : split(dynamicProperties.replace("-D ", "-D"))) {
+            int equals = property.indexOf('=');
+            config.setString(property.substring(2, equals), property.substring(equals + 1));
+        }
+        return jvmFlags;
     }
 
     /** The env.java.default-opts.* and env.java.opts.* of the role, in the order Flink's scripts use. */

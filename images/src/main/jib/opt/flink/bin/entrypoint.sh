@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Entrypoint of the flinkstack JobManager and TaskManager images.
+# Entrypoint of the flinkstack images (also /docker-entrypoint.sh, the official image's path), and
+# the one implementation behind the bin/ scripts of flink-dist's names (flink, jobmanager.sh, ...).
 #
-# It starts Flink's own entrypoint classes directly (there is no flink-dist and no bin/ scripts),
-# computing the JVM memory flags the way Flink's scripts do. It never writes to the configuration
-# directory: overrides from FLINK_PROPERTIES and -D arguments are passed as dynamic properties, so
-# a read-only ConfigMap mount and a read-only root filesystem work.
+# It takes the official image's commands and environment variables, and starts Flink's classes
+# directly. Before any Flink process starts, one short JVM (LaunchParameters) loads the
+# configuration with every override, expands ${VAR} references from the environment, validates it,
+# computes the JVM memory flags the way Flink's scripts do, and writes the effective config.yaml
+# into a private directory under /tmp: the configuration directory itself is never written (a
+# read-only ConfigMap mount and a read-only root filesystem work), and no value from the
+# environment appears in a process's arguments.
 set -euo pipefail
 
 readonly FLINK_HOME=${FLINK_HOME:-/opt/flink}
-readonly FLINK_CONF_DIR=${FLINK_CONF_DIR:-$FLINK_HOME/conf}
-export FLINK_HOME FLINK_CONF_DIR
-readonly FLINK_CLASSPATH="$FLINK_HOME/libs/*"
-readonly LAUNCHER_CLASSPATH="$FLINK_HOME/classes:$FLINK_HOME/libs/*"
+FLINK_CONF_DIR=${FLINK_CONF_DIR:-$FLINK_HOME/conf}
+export FLINK_HOME
+readonly FLINK_CLASSPATH="$FLINK_HOME/lib/*"
+readonly LAUNCHER_CLASSPATH="$FLINK_HOME/classes:$FLINK_HOME/lib/*"
 
 # Java 17 module access Flink needs (flink-dist ships these in env.java.opts.all). Added here so a
 # user-supplied config.yaml cannot lose them.
@@ -37,31 +41,39 @@ usage() {
   cat <<'USAGE'
 Usage: <image> COMMAND [ARGS...]
 
-Commands:
-  jobmanager [-Dkey=value ...]
-      Start a JobManager of a session cluster; jobs are submitted through the REST API (port 8081).
-  standalone-job [--job-classname CLASS] [--fromSavepoint PATH] [--allowNonRestoredState]
-                 [-Dkey=value ...] [JOB ARGUMENTS ...]
-      Start a JobManager of an application (job) cluster that runs the job in /opt/flink/usrlib.
-      Without --job-classname, the jar's Main-Class is used.
+Commands (those of the official flink image, and more):
+  jobmanager [HOST [WEBUI_PORT]] [-Dkey=value ...]
+      JobManager of a session cluster; jobs are submitted through the REST API (port 8081).
+  standalone-job [--job-classname CLASS] [--job-id ID] [--jars JAR[,JAR...]] [--fromSavepoint PATH]
+                 [--allowNonRestoredState] [--host HOST] [-Dkey=value ...] [JOB ARGUMENTS ...]
+      JobManager of an application (job) cluster that runs the job in /opt/flink/usrlib (or --jars).
   taskmanager [-Dkey=value ...]
-      Start a TaskManager that registers with the JobManager at jobmanager.rpc.address.
+      TaskManager that registers with the JobManager at jobmanager.rpc.address.
+  history-server [-Dkey=value ...]
+      History server (port 8082) for the jobs archived under historyserver.archive.fs.dir.
+  sql-gateway [-Dkey=value ...]
+      SQL Gateway (REST endpoint, port 8083) in front of the cluster at rest.address.
+  sql-client [ARGS...]
+      Flink's SQL client, e.g. "sql-client" (embedded, against rest.address) or "sql-client -f script.sql".
   flink ARGS...
-      Flink's command-line client, e.g. "flink run -m jobmanager:8081 -d /opt/flink/usrlib/traffic-analytics.jar"
-      or "flink list -m jobmanager:8081".
+      Flink's command-line client, e.g. "flink run -m jobmanager:8081 -d /opt/flink/usrlib/traffic-analytics.jar".
   control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]
       Wait until the cluster's REST API answers (default $FLINK_REST_URL or http://localhost:8081), at
       least N TaskManagers are registered, and a job (named NAME) runs with all its tasks.
   help
       Print this message.
   Any other command that is an executable in the image (bash, java, ...) is run as given.
+  Flink's native Kubernetes mode calls kubernetes-jobmanager.sh and kubernetes-taskmanager.sh (on PATH).
 
 Environment:
-  FLINK_PROPERTIES         Lines of "key: value" applied over conf/config.yaml (values may contain spaces).
-  JOB_MANAGER_RPC_ADDRESS  Host name or IP of the JobManager (jobmanager.rpc.address and rest.address).
-  FLINK_LOG_FORMAT         "text" (default) or "json" (one ECS JSON object per line).
-  FLINK_CONF_DIR           Configuration directory (default /opt/flink/conf); never written to.
-  DISABLE_JEMALLOC         "true" to use glibc malloc instead of jemalloc.
+  FLINK_PROPERTIES                   Lines of "key: value" over conf/config.yaml (values may contain spaces).
+  JOB_MANAGER_RPC_ADDRESS            Host name or IP of the JobManager (jobmanager.rpc.address, rest.address).
+  TASK_MANAGER_NUMBER_OF_TASK_SLOTS  taskmanager.numberOfTaskSlots.
+  ENABLE_BUILT_IN_PLUGINS            Jars of /opt/flink/opt to load as plugins, "a.jar;b.jar".
+  DISABLE_JEMALLOC                   "true" to use glibc malloc instead of jemalloc.
+  FLINK_LOG_FORMAT                   "text" (default) or "json" (one ECS JSON object per line).
+  FLINK_CONF_DIR                     Configuration directory (default /opt/flink/conf); never written to.
+  ${VAR} in a configuration value (config.yaml or FLINK_PROPERTIES) is replaced by the variable VAR.
 USAGE
 }
 
@@ -70,13 +82,17 @@ die() {
   exit 1
 }
 
-# Prints one "-Dkey=value" per line for each FLINK_PROPERTIES line "key: value". The value keeps its
-# inner spaces; only the blanks around key and value are trimmed.
+# Prints one "-Dkey=value" per line for the configuration the environment sets: JOB_MANAGER_RPC_ADDRESS,
+# TASK_MANAGER_NUMBER_OF_TASK_SLOTS, and each FLINK_PROPERTIES line "key: value" (the value keeps its
+# inner spaces; only the blanks around key and value are trimmed).
 properties_from_environment() {
   local line key value number=0
   if [[ -n ${JOB_MANAGER_RPC_ADDRESS:-} ]]; then
     printf -- '-Djobmanager.rpc.address=%s\n' "$JOB_MANAGER_RPC_ADDRESS"
     printf -- '-Drest.address=%s\n' "$JOB_MANAGER_RPC_ADDRESS"
+  fi
+  if [[ -n ${TASK_MANAGER_NUMBER_OF_TASK_SLOTS:-} ]]; then
+    printf -- '-Dtaskmanager.numberOfTaskSlots=%s\n' "$TASK_MANAGER_NUMBER_OF_TASK_SLOTS"
   fi
   while IFS= read -r line || [[ -n $line ]]; do
     number=$((number + 1))
@@ -92,7 +108,7 @@ properties_from_environment() {
   done <<<"${FLINK_PROPERTIES:-}"
 }
 
-# Collects the -Dkey=value / -D key=value arguments of the command line (for the memory calculation).
+# Collects the -Dkey=value / -D key=value arguments of the command line.
 dynamic_properties_from_args() {
   while (($# > 0)); do
     case $1 in
@@ -114,10 +130,36 @@ use_jemalloc() {
   done
 }
 
-# run_flink ROLE MAIN_CLASS [ARGS...]: computes memory flags for ROLE, then execs MAIN_CLASS.
-run_flink() {
-  local role=$1 main_class=$2
-  shift 2
+# ENABLE_BUILT_IN_PLUGINS="a.jar;b.jar": a plugins directory under /tmp with the image's plugins and
+# these jars of opt/, each in a folder named after it, as the official image's entrypoint links them
+# into plugins/ (which stays read-only here).
+enable_built_in_plugins() {
+  [[ -n ${ENABLE_BUILT_IN_PLUGINS:-} ]] || return 0
+  local plugins_dir jar plugin
+  local -a jars
+  IFS=';' read -r -a jars <<<"$ENABLE_BUILT_IN_PLUGINS"
+  for jar in "${jars[@]}"; do
+    [[ -z $jar || -f $FLINK_HOME/opt/$jar ]] && continue
+    die "ENABLE_BUILT_IN_PLUGINS: no $jar in $FLINK_HOME/opt; it has: $(cd "$FLINK_HOME/opt" && echo *.jar)"
+  done
+  plugins_dir=$(mktemp -d "${TMPDIR:-/tmp}/flink-plugins.XXXXXX")
+  for plugin in "$FLINK_HOME"/plugins/*/; do
+    ln -s "$plugin" "$plugins_dir/$(basename "$plugin")"
+  done
+  for jar in "${jars[@]}"; do
+    [[ -n $jar ]] || continue
+    mkdir -p "$plugins_dir/${jar%.jar}"
+    ln -sf "$FLINK_HOME/opt/$jar" "$plugins_dir/${jar%.jar}/$jar"
+  done
+  export FLINK_PLUGINS_DIR=$plugins_dir
+}
+
+# prepare ROLE [ARGS...]: validates the configuration with every override and writes the effective
+# config.yaml into a new directory under /tmp; sets EFFECTIVE_CONF_DIR and, for the JobManager and
+# TaskManager roles, JVM_FLAGS (memory flags and env.java.opts.*).
+prepare() {
+  local role=$1
+  shift
   [[ -r $FLINK_CONF_DIR/config.yaml ]] ||
     die "cannot read $FLINK_CONF_DIR/config.yaml as uid $(id -u) (set FLINK_CONF_DIR or mount it readable)"
 
@@ -127,33 +169,81 @@ run_flink() {
   lines=$(dynamic_properties_from_args "$@")
   [[ -n $lines ]] && mapfile -t arg_properties <<<"$lines"
 
-  local jvm_flags=() dynamic_args=()
+  EFFECTIVE_CONF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/flink-conf.XXXXXX")
+  JVM_FLAGS=()
   if ! launch_output=$(java -XX:TieredStopAtLevel=1 -cp "$LAUNCHER_CLASSPATH" \
-      -Dlog4j2.level=WARN dev.flinkstack.launcher.LaunchParameters "$role" \
-      --configDir "$FLINK_CONF_DIR" "${env_properties[@]}" "${arg_properties[@]}" 2>&1); then
+      -Dlog4j2.level=WARN dev.flinkstack.launcher.LaunchParameters "$role" --configDir "$FLINK_CONF_DIR" \
+      --writeConfig "$EFFECTIVE_CONF_DIR" "${env_properties[@]}" "${arg_properties[@]}" 2>&1); then
     die "$launch_output"
   fi
   while IFS= read -r line; do
-    case $line in
-      "jvm "*) jvm_flags+=("${line#jvm }") ;;
-      "dynamic "*) dynamic_args+=("${line#dynamic }") ;;
-    esac
+    [[ $line == "jvm "* ]] && JVM_FLAGS+=("${line#jvm }")
   done <<<"$launch_output"
+  enable_built_in_plugins
+}
 
-  local log_appender=text
+log_options() {
+  local appender=text
   case ${FLINK_LOG_FORMAT:-text} in
     text) ;;
-    json) log_appender=json ;;
+    json) appender=json ;;
     *) die "FLINK_LOG_FORMAT must be 'text' or 'json', not '${FLINK_LOG_FORMAT}'" ;;
   esac
+  # Logging follows the mounted file, so a changed ConfigMap applies without a restart.
+  printf '%s\n' "-Dlog4j.configurationFile=file:$FLINK_CONF_DIR/log4j-console.properties" \
+    "-Dflinkstack.log.appender=$appender"
+}
 
+# run_flink ROLE MAIN_CLASS [ARGS...]: a JobManager or TaskManager process.
+run_flink() {
+  local role=$1 main_class=$2 logging=()
+  shift 2
+  prepare "$role" "$@"
+  mapfile -t logging < <(log_options) || exit 1
   use_jemalloc
   cd "$FLINK_HOME"
-  exec java "${jvm_flags[@]}" "${JAVA_MODULE_OPTS[@]}" \
-    -Dlog4j.configurationFile="file:$FLINK_CONF_DIR/log4j-console.properties" \
-    -Dflinkstack.log.appender="$log_appender" \
-    -classpath "$FLINK_CLASSPATH" "$main_class" \
-    --configDir "$FLINK_CONF_DIR" "${dynamic_args[@]}" "${env_properties[@]}" "$@"
+  exec java "${JVM_FLAGS[@]}" "${JAVA_MODULE_OPTS[@]}" "${logging[@]}" -classpath "$FLINK_CLASSPATH" \
+    "$main_class" --configDir "$EFFECTIVE_CONF_DIR" "$@"
+}
+
+# run_tool EXTRA_CLASSPATH MAIN_CLASS [ARGS...]: a client-side process (CLI, SQL client and gateway,
+# history server) with the effective configuration in FLINK_CONF_DIR, as Flink's scripts give it.
+# An argument "@CONF_DIR@" becomes that directory.
+run_tool() {
+  local extra_classpath=$1 main_class=$2 logging=() args=() arg
+  shift 2
+  prepare client "$@"
+  mapfile -t logging < <(log_options) || exit 1
+  for arg in "$@"; do
+    args+=("${arg/#@CONF_DIR@/$EFFECTIVE_CONF_DIR}")
+  done
+  cd "$FLINK_HOME"
+  export FLINK_CONF_DIR=$EFFECTIVE_CONF_DIR
+  exec java "${JAVA_MODULE_OPTS[@]}" "${logging[@]}" \
+    -classpath "$FLINK_CLASSPATH${extra_classpath:+:$extra_classpath}" "$main_class" "${args[@]}"
+}
+
+# The jar of opt/ whose name starts with NAME, e.g. opt_jar flink-sql-gateway.
+opt_jar() {
+  local jar
+  for jar in "$FLINK_HOME"/opt/"$1"-*.jar; do
+    [[ -f $jar ]] && { echo "$jar"; return 0; }
+  done
+  die "no $1 jar in $FLINK_HOME/opt"
+}
+
+# jobmanager [HOST [WEBUI_PORT]] [ARGS...], as the official image and flink-dist's jobmanager.sh.
+jobmanager() {
+  local args=()
+  if (($# > 0)) && [[ $1 != -* ]]; then
+    args+=(--host "$1")
+    shift
+    if (($# > 0)) && [[ $1 != -* ]]; then
+      args+=(--webui-port "$1")
+      shift
+    fi
+  fi
+  run_flink jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${args[@]}" "$@"
 }
 
 main() {
@@ -161,17 +251,38 @@ main() {
   (($# > 0)) && shift
   case $command in
     jobmanager)
-      run_flink jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "$@" ;;
+      jobmanager "$@" ;;
     standalone-job)
       run_flink jobmanager org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint "$@" ;;
     taskmanager)
       run_flink taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$@" ;;
+    kubernetes-jobmanager)
+      case ${1:-} in
+        kubernetes-session) shift
+          run_flink jobmanager org.apache.flink.kubernetes.entrypoint.KubernetesSessionClusterEntrypoint "$@" ;;
+        kubernetes-application) shift
+          run_flink jobmanager org.apache.flink.kubernetes.entrypoint.KubernetesApplicationClusterEntrypoint "$@" ;;
+        *) echo "usage: kubernetes-jobmanager.sh kubernetes-session|kubernetes-application [ARGS...]" >&2; exit 2 ;;
+      esac ;;
+    kubernetes-taskmanager)
+      run_flink taskmanager org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner "$@" ;;
+    history-server)
+      run_tool "" org.apache.flink.runtime.webmonitor.history.HistoryServer --configDir @CONF_DIR@ "$@" ;;
+    sql-gateway)
+      run_tool "$(opt_jar flink-sql-gateway)" org.apache.flink.table.gateway.SqlGateway "$@" ;;
+    sql-client)
+      run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway)" org.apache.flink.table.client.SqlClient "$@" ;;
     flink)
-      cd "$FLINK_HOME"
-      exec java "${JAVA_MODULE_OPTS[@]}" -Dlog4j2.level=ERROR -classpath "$FLINK_CLASSPATH" \
-        org.apache.flink.client.cli.CliFrontend "$@" ;;
+      run_tool "" org.apache.flink.client.cli.CliFrontend "$@" ;;
     control)
       exec java -XX:TieredStopAtLevel=1 -cp "$LAUNCHER_CLASSPATH" dev.flinkstack.control.Control "$@" ;;
+    script)
+      # flink-dist's daemon scripts: NAME.sh start-foreground [ARGS...].
+      [[ ${2:-} == start-foreground ]] || {
+        echo "usage: $1.sh start-foreground [ARGS...] (in a container Flink runs in the foreground; stop the container to stop it)" >&2
+        exit 2
+      }
+      main "$1" "${@:3}" ;;
     help | -h | --help)
       usage ;;
     *)

@@ -4,6 +4,7 @@ import dev.flinkstack.tests.support.ContainerEngine;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.Processes;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -65,5 +66,33 @@ class EntrypointIT {
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr()).contains("FLINK_PROPERTIES line 2 is not 'key: value'");
+    }
+
+    @Test
+    void anUnknownBuiltInPluginStopsTheContainerNamingIt() {
+        Processes.Result result = engine.run("run", "--rm", "--env", "ENABLE_BUILT_IN_PLUGINS=flink-s3-fs-hadoop-2.3.0.jar;flink-s3-fs-prest0.jar",
+                FlinkContainerCluster.jobManagerImage(), "jobmanager");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).startsWith("entrypoint: ENABLE_BUILT_IN_PLUGINS: no flink-s3-fs-prest0.jar in /opt/flink/opt; it has: ")
+                .contains("flink-s3-fs-hadoop-2.3.0.jar").doesNotContain("Exception");
+    }
+
+    @Test
+    void anUnsetVariableInTheConfigurationStopsTheContainerBeforeFlinkStarts() {
+        Processes.Result result = engine.run("run", "--rm", "--env", "FLINK_PROPERTIES=s3.secret-key: ${S3_SECRET_KEY}",
+                FlinkContainerCluster.taskManagerImage(), "taskmanager");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).isEqualTo("entrypoint: invalid Flink configuration: 's3.secret-key' refers to "
+                + "${S3_SECRET_KEY}, but the environment variable S3_SECRET_KEY is not set\n");
+    }
+
+    @Test
+    void aDaemonScriptOnlyRunsInTheForeground() {
+        Processes.Result result = engine.run("run", "--rm", FlinkContainerCluster.jobManagerImage(), "jobmanager.sh", "start");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.stderr()).contains("usage: jobmanager.sh start-foreground [ARGS...]");
     }
 }
