@@ -13,7 +13,11 @@ set -euo pipefail
 
 readonly FLINK_HOME=${FLINK_HOME:-/opt/flink}
 FLINK_CONF_DIR=${FLINK_CONF_DIR:-$FLINK_HOME/conf}
-export FLINK_HOME
+# The directories flink-dist's config.sh exports; Flink reads some of them (the SQL driver finds the
+# SQL Gateway's jar through FLINK_OPT_DIR, plugins load from FLINK_PLUGINS_DIR).
+readonly FLINK_BIN_DIR=$FLINK_HOME/bin FLINK_LIB_DIR=$FLINK_HOME/lib FLINK_OPT_DIR=$FLINK_HOME/opt
+FLINK_PLUGINS_DIR=${FLINK_PLUGINS_DIR:-$FLINK_HOME/plugins}
+export FLINK_HOME FLINK_BIN_DIR FLINK_LIB_DIR FLINK_OPT_DIR FLINK_PLUGINS_DIR
 readonly FLINK_CLASSPATH="$FLINK_HOME/lib/*"
 readonly LAUNCHER_CLASSPATH="$FLINK_HOME/classes:$FLINK_HOME/lib/*"
 
@@ -143,7 +147,7 @@ enable_built_in_plugins() {
     die "ENABLE_BUILT_IN_PLUGINS: no $jar in $FLINK_HOME/opt; it has: $(cd "$FLINK_HOME/opt" && echo *.jar)"
   done
   plugins_dir=$(mktemp -d "${TMPDIR:-/tmp}/flink-plugins.XXXXXX")
-  for plugin in "$FLINK_HOME"/plugins/*/; do
+  for plugin in "$FLINK_PLUGINS_DIR"/*/; do
     ln -s "$plugin" "$plugins_dir/$(basename "$plugin")"
   done
   for jar in "${jars[@]}"; do
@@ -170,6 +174,11 @@ prepare() {
   [[ -n $lines ]] && mapfile -t arg_properties <<<"$lines"
 
   EFFECTIVE_CONF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/flink-conf.XXXXXX")
+  # The other files of the configuration directory (log4j, pod templates, ...) stay as they are.
+  local file
+  for file in "$FLINK_CONF_DIR"/*; do
+    [[ -e $file && $(basename "$file") != config.yaml ]] && ln -s "$file" "$EFFECTIVE_CONF_DIR/"
+  done
   JVM_FLAGS=()
   if ! launch_output=$(java -XX:TieredStopAtLevel=1 -cp "$LAUNCHER_CLASSPATH" \
       -Dlog4j2.level=WARN dev.flinkstack.launcher.LaunchParameters "$role" --configDir "$FLINK_CONF_DIR" \
@@ -202,6 +211,7 @@ run_flink() {
   mapfile -t logging < <(log_options) || exit 1
   use_jemalloc
   cd "$FLINK_HOME"
+  export FLINK_CONF_DIR=$EFFECTIVE_CONF_DIR
   exec java "${JVM_FLAGS[@]}" "${JAVA_MODULE_OPTS[@]}" "${logging[@]}" -classpath "$FLINK_CLASSPATH" \
     "$main_class" --configDir "$EFFECTIVE_CONF_DIR" "$@"
 }
@@ -271,7 +281,9 @@ main() {
     sql-gateway)
       run_tool "$(opt_jar flink-sql-gateway)" org.apache.flink.table.gateway.SqlGateway "$@" ;;
     sql-client)
-      run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway)" org.apache.flink.table.client.SqlClient "$@" ;;
+      # classes/ holds the option parser the client takes from flink-python (see PythonDependencyUtils).
+      run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway):$FLINK_HOME/classes" \
+        org.apache.flink.table.client.SqlClient "$@" ;;
     flink)
       run_tool "" org.apache.flink.client.cli.CliFrontend "$@" ;;
     control)

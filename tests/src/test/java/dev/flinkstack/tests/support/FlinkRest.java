@@ -154,6 +154,12 @@ public final class FlinkRest {
         return response.path("jobid").asText();
     }
 
+    /** POSTs a JSON body and returns the JSON answer. */
+    public JsonNode post(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private JsonNode send(HttpRequest.Builder request) {
         try {
             return JSON.readTree(sendForBody(request));

@@ -70,7 +70,8 @@ public record JobOutput(Map<String, List<String>> linesByStream) {
         return lines.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
-    private static List<String> committedLines(Path dir) {
+    /** The lines of the committed (not hidden) files under {@code dir}, sorted. */
+    public static List<String> committedLines(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
