@@ -243,13 +243,14 @@ opt_jar() {
 }
 
 # jobmanager [HOST [WEBUI_PORT]] [ARGS...], as the official image and flink-dist's jobmanager.sh.
+# (Flink 2.3's entrypoint ignores --webui-port, so the port is passed as rest.port.)
 jobmanager() {
   local args=()
   if (($# > 0)) && [[ $1 != -* ]]; then
     args+=(--host "$1")
     shift
     if (($# > 0)) && [[ $1 != -* ]]; then
-      args+=(--webui-port "$1")
+      args+=("-Drest.port=$1")
       shift
     fi
   fi

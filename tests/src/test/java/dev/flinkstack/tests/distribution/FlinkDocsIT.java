@@ -145,4 +145,18 @@ class FlinkDocsIT {
                     .doesNotContain(secret);
         }
     }
+
+    @Test
+    void jobManagerTakesTheOfficialHostAndWebUiPortArguments() {
+        // The official image's `jobmanager [HOST [WEBUI_PORT]]` (its Kubernetes HA manifest passes $(POD_IP)).
+        try (DockerRuns docker = new DockerRuns()) {
+            String jobManager = docker.start(docker.container("jobmanager", JM).publish(8082)
+                    .args("jobmanager", "jobmanager", "8082"));
+            docker.start(docker.container("taskmanager", TM).env("FLINK_PROPERTIES", PROPERTIES).args("taskmanager"));
+            FlinkRest rest = docker.rest(jobManager, 8082);
+            assertThat(rest.configValue("rest.port")).isEqualTo("8082");
+            assertThat(rest.configValue("jobmanager.rpc.address")).isEqualTo("jobmanager");
+            Await.condition("the TaskManager", DockerRuns.STARTUP, () -> rest.overview().path("taskmanagers").asInt() == 1);
+        }
+    }
 }

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  *   <li>command, args and env from the pod spec, with {@code $(VAR)} expansion and the downward API
  *       ({@code status.podIP} is the container's fixed IP, {@code metadata.name} the pod name, also
  *       its hostname);
- *   <li>ConfigMap volumes as files written from the rendered ConfigMaps and mounted read-only;
+ *   <li>ConfigMap volumes as files written from the rendered ConfigMaps (all keys, or the listed
+ *       {@code items}) and mounted read-only; hostPath volumes as the host directory;
  *       PersistentVolumeClaims (and StatefulSet volumeClaimTemplates) as host directories; emptyDirs
  *       as tmpfs (executable, like a node's disk, with the sizeLimit);
  *   <li>Services as network aliases on the containers whose labels match the Service's selector;
@@ -366,11 +367,9 @@ public final class PodRunner implements AutoCloseable {
                 throw new IllegalArgumentException("mount of an undeclared volume " + name);
             }
             if (volume.has("configMap")) {
-                if (volume.at("/configMap").has("items")) {
-                    throw new IllegalArgumentException("configMap items are not emulated");
-                }
-                Path dir = work.resolve("configmaps").resolve(volume.at("/configMap/name").asText());
-                run.volume(dir.toString(), path, true);
+                run.volume(configMapDir(volume.path("configMap")).toString(), path, true);
+            } else if (volume.has("hostPath")) {
+                run.volume(volume.at("/hostPath/path").asText(), path, readOnly);
             } else if (volume.has("persistentVolumeClaim")) {
                 run.volume(claim(volume.at("/persistentVolumeClaim/claimName").asText()).toString(), path,
                         readOnly || volume.at("/persistentVolumeClaim/readOnly").asBoolean(false));
@@ -380,6 +379,25 @@ public final class PodRunner implements AutoCloseable {
             } else {
                 throw new IllegalArgumentException("volume type of " + volume + " is not emulated");
             }
+        }
+    }
+
+    /** The files of a ConfigMap volume: every key, or only its {@code items} (key to path). */
+    private Path configMapDir(JsonNode source) {
+        Path all = work.resolve("configmaps").resolve(source.path("name").asText());
+        if (!source.has("items")) {
+            return all;
+        }
+        try {
+            Path dir = Files.createTempDirectory(work, "items");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (JsonNode item : source.path("items")) {
+                Path file = dir.resolve(item.path("path").asText());
+                Files.copy(all.resolve(item.path("key").asText()), file);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
