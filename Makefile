@@ -24,7 +24,10 @@ HELM4_SHA256 ?= 210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 HELM3 := $(TOOLS_DIR)/helm-$(HELM3_VERSION)/helm
 HELM4 := $(TOOLS_DIR)/helm-$(HELM4_VERSION)/helm
 
-IMAGE_PROPERTIES := -Dimage.registry=$(IMAGE_REGISTRY) -Dimage.tag=$(IMAGE_TAG)
+# Maven profiles of images/pom.xml that add file systems to opt/: fs-s3-presto, fs-gs, fs-azure, fs-oss.
+IMAGE_PROFILES ?=
+
+IMAGE_PROPERTIES := -Dimage.registry=$(IMAGE_REGISTRY) -Dimage.tag=$(IMAGE_TAG) $(if $(IMAGE_PROFILES),-P$(IMAGE_PROFILES))
 
 ##@ General
 

@@ -42,8 +42,15 @@ final class BenchReport {
         }
     }
 
-    /** One measurement: its samples (one per run), unit and how it was taken. */
-    record Measurement(Section section, int order, String name, String unit, List<Double> samples, String note) {
+    /**
+     * What a measurement is compared with: a figure measured in the same run (a bare JVM start, the
+     * failure detection, a bare keyed count), or a published one (the official image's size).
+     */
+    record Reference(String name, double value) {}
+
+    /** One measurement: its samples (one per run), unit, how it was taken, and its reference if any. */
+    record Measurement(Section section, int order, String name, String unit, List<Double> samples, String note,
+                       Reference reference) {
 
         double median() {
             List<Double> sorted = samples.stream().sorted().toList();
@@ -79,14 +86,24 @@ final class BenchReport {
     }
 
     /** Records a measurement (replacing one of the same name) and rewrites the report files. */
+    static void add(Section section, int order, String name, String unit, List<Double> samples, String note) {
+        add(section, order, name, unit, samples, note, null);
+    }
+
+    /** Records a measurement next to its reference (same unit), and the ratio of their medians. */
     static synchronized void add(Section section, int order, String name, String unit, List<Double> samples,
-                                 String note) {
+                                 String note, Reference reference) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("no samples for " + name);
         }
         MEASUREMENTS.removeIf(measurement -> measurement.name().equals(name));
-        MEASUREMENTS.add(new Measurement(section, order, name, unit, List.copyOf(samples), note));
+        MEASUREMENTS.add(new Measurement(section, order, name, unit, List.copyOf(samples), note, reference));
         write();
+    }
+
+    /** The median of {@code samples}, as a reference. */
+    static Reference reference(String name, List<Double> samples) {
+        return new Reference(name, new Measurement(null, 0, name, "", samples, "", null).median());
     }
 
     /** The table so far, as markdown. */
@@ -100,14 +117,17 @@ final class BenchReport {
             if (m.section() != current) {
                 current = m.section();
                 out.append("\n### ").append(current.title).append("\n\n")
-                        .append("| Measurement | Median | Min | Max | Runs | How |\n")
-                        .append("|---|---:|---:|---:|---:|---|\n");
+                        .append("| Measurement | Median | Min | Max | Runs | Reference (median) | Ratio | How |\n")
+                        .append("|---|---:|---:|---:|---:|---|---:|---|\n");
             }
+            Reference reference = m.reference();
             out.append("| ").append(m.name())
                     .append(" | ").append(format(m.median(), m.unit()))
                     .append(" | ").append(format(m.min(), m.unit()))
                     .append(" | ").append(format(m.max(), m.unit()))
                     .append(" | ").append(m.samples().size())
+                    .append(" | ").append(reference == null ? "" : reference.name() + ": " + format(reference.value(), m.unit()))
+                    .append(" | ").append(reference == null ? "" : String.format(Locale.ROOT, "%.2f", m.median() / reference.value()))
                     .append(" | ").append(m.note()).append(" |\n");
         }
         return out.toString();
@@ -159,6 +179,11 @@ final class BenchReport {
                 ArrayNode samples = node.putArray("samples");
                 m.samples().forEach(sample -> samples.add(number(sample)));
                 node.put("how", m.note());
+                if (m.reference() != null) {
+                    node.put("reference", m.reference().name());
+                    node.set("referenceValue", number(m.reference().value()));
+                    node.set("ratio", number(m.median() / m.reference().value()));
+                }
             }
             JSON.writeValue(DIR.resolve("bench.json").toFile(), root);
         } catch (IOException e) {

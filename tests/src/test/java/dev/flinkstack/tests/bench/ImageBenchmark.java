@@ -2,7 +2,7 @@ package dev.flinkstack.tests.bench;
 
 import dev.flinkstack.tests.bench.BenchReport.Section;
 import dev.flinkstack.buildtools.ImageTar;
-import dev.flinkstack.tests.support.Processes;
+import dev.flinkstack.tests.support.RepositoryCopy;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -11,13 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,10 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ImageBenchmark {
 
-    private static final Path REPOSITORY =
-            Path.of(System.getProperty("repository.dir", "..")).toAbsolutePath().normalize();
-    private static final Path BASE_IMAGE_TAR = Path.of(System.getProperty("base.image.tar",
-            REPOSITORY.resolve("target/base-image/jre-base.tar").toString()));
     private static final String JOB_SOURCE =
             "job-template/src/main/java/dev/flinkstack/traffic/TrafficAnalyticsJob.java";
     private static final String CHANGED_LINE = "public static final String JOB_NAME = \"traffic-analytics\";";
@@ -41,31 +34,49 @@ class ImageBenchmark {
         BenchReport.print();
     }
 
+    /** The official image's size as its registry reports it (docker-library/repo-info, linux/amd64, 2026-08). */
+    private static final BenchReport.Reference OFFICIAL_IMAGE =
+            new BenchReport.Reference("official flink:2.3.0-java17, compressed", 701.1e6);
+
     @Test
     void imageSizes() {
         int order = 0;
         for (String image : List.of("flink-jobmanager", "flink-taskmanager")) {
             ImageTar tar = ImageTar.read(ImageTar.builtBy(image));
             BenchReport.add(Section.IMAGES, order++, image + " image, compressed", "bytes",
-                    List.of((double) tar.compressedBytes()), "layer blobs as pushed and pulled (gzip)");
+                    List.of((double) tar.compressedBytes()), "layer blobs as pushed and pulled (gzip); layers: "
+                            + layers(tar), OFFICIAL_IMAGE);
             BenchReport.add(Section.IMAGES, order++, image + " image, uncompressed", "bytes",
                     List.of((double) tar.uncompressedBytes()), "layer tars as stored by the engine");
         }
     }
 
+    /** Each layer with content, e.g. "lib/ 201.8 MiB", in image order. */
+    private static String layers(ImageTar tar) {
+        List<String> layers = new ArrayList<>();
+        for (ImageTar.Layer layer : tar.layers()) {
+            if (layer.compressedBytes() < 1024) {
+                continue;
+            }
+            String content = layer == tar.layers().get(0) ? "base (Debian files, JRE)" : layer.files().keySet().stream().findFirst()
+                    .map(path -> layer.files().size() == 1 ? path : path.substring(0, path.lastIndexOf('/') + 1))
+                    .orElse("(directories)");
+            layers.add(content.replace("opt/flink/", "") + " " + BenchReport.format(layer.compressedBytes(), "bytes"));
+        }
+        return String.join(", ", layers);
+    }
+
     @Test
     void bytesThatChangeAfterAOneLineJobChange(@TempDir Path work) throws IOException {
-        assertThat(BASE_IMAGE_TAR).as("base image tar (make base-image)").isRegularFile();
-        Path copy = work.resolve("repository");
-        copyRepository(copy);
-        Path before = buildJobManagerImage(copy, work.resolve("before.tar"));
+        RepositoryCopy copy = RepositoryCopy.into(work.resolve("repository"));
+        Path before = Files.move(copy.buildJobManagerImage("-Dimage.tag=before"), work.resolve("before.tar"));
 
-        Path source = copy.resolve(JOB_SOURCE);
+        Path source = copy.root().resolve(JOB_SOURCE);
         String code = Files.readString(source);
         assertThat(code).as("the line the benchmark edits, in " + JOB_SOURCE).contains(CHANGED_LINE);
         Files.writeString(source,
                 code.replace(CHANGED_LINE, CHANGED_LINE.replace("traffic-analytics", "traffic-analytics-v2")));
-        Path after = buildJobManagerImage(copy, work.resolve("after.tar"));
+        Path after = copy.buildJobManagerImage("-Dimage.tag=after");
 
         Set<String> unchanged = ImageTar.read(before).layers().stream()
                 .map(ImageTar.Layer::blob)
@@ -84,34 +95,4 @@ class ImageBenchmark {
         assertThat(count).as("layers changed by a one-line job change").isBetween(1, 2);
     }
 
-    /** The sources a build needs: poms, job-template, images (without build output). */
-    private static void copyRepository(Path target) throws IOException {
-        Files.createDirectories(target.resolve("tests"));
-        Files.copy(REPOSITORY.resolve("pom.xml"), target.resolve("pom.xml"));
-        Files.copy(REPOSITORY.resolve("tests/pom.xml"), target.resolve("tests/pom.xml"));
-        for (String module : List.of("job-template", "images")) {
-            Path from = REPOSITORY.resolve(module);
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path file : files.filter(path -> !from.relativize(path).startsWith("target")).toList()) {
-                    Path to = target.resolve(module).resolve(from.relativize(file).toString());
-                    if (Files.isDirectory(file)) {
-                        Files.createDirectories(to);
-                    } else {
-                        Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Builds the copy's JobManager image tar (job jar, runtime, Jib) and moves it to {@code tar}. */
-    private static Path buildJobManagerImage(Path repository, Path tar) throws IOException {
-        List<String> command = new ArrayList<>(List.of("mvn", "-B", "-ntp", "-o", "-q", "-f",
-                repository.resolve("pom.xml").toString(), "-pl", "images", "-am", "package", "-DskipTests",
-                "-Djib.skip=false", "-Dbase.image=tar://" + BASE_IMAGE_TAR.toAbsolutePath(),
-                "-Dimage.registry=flinkstack-bench", "-Dimage.tag=one-line-change"));
-        Processes.run(Duration.ofMinutes(10), command).orThrow();
-        Files.move(repository.resolve("images/target/jib/flink-jobmanager.tar"), tar);
-        return tar;
-    }
 }

@@ -44,12 +44,24 @@ class StartupBenchmark {
         BenchReport.print();
     }
 
+    /**
+     * The reference of the start-up figures, measured in the same runs: `docker run` of the image
+     * running only `java -version`, i.e. a container plus a bare JVM start on this machine.
+     */
+    private double bareJvmStart() {
+        long started = System.nanoTime();
+        engine.run("run", "--rm", "--entrypoint", "java", FlinkContainerCluster.jobManagerImage(), "-version").orThrow();
+        return seconds(started);
+    }
+
     @Test
     void jobManagerContainerStartToRestReady() {
         List<Double> samples = new ArrayList<>();
+        List<Double> bareJvm = new ArrayList<>();
         engine.createNetwork(id);
         try {
             for (int run = 0; run < BenchReport.runs(); run++) {
+                bareJvm.add(bareJvmStart());
                 String name = id + "-jobmanager-" + run;
                 long started = System.nanoTime();
                 try {
@@ -65,12 +77,14 @@ class StartupBenchmark {
             engine.removeNetwork(id);
         }
         BenchReport.add(Section.STARTUP, 0, "JobManager container start -> REST API ready", "s", samples,
-                "`docker run` of a session JobManager until GET /overview answers");
+                "`docker run` of a session JobManager until GET /overview answers",
+                BenchReport.reference("container + bare JVM (`java -version`)", bareJvm));
     }
 
     @Test
     void taskManagerContainerStartToRegistered() {
         List<Double> samples = new ArrayList<>();
+        List<Double> bareJvm = new ArrayList<>();
         engine.createNetwork(id);
         String jobManager = id + "-jobmanager";
         try {
@@ -78,6 +92,7 @@ class StartupBenchmark {
             FlinkRest rest = new FlinkRest("127.0.0.1", engine.publishedPort(jobManager, 8081));
             Await.condition("the JobManager's REST API", TIMEOUT, () -> rest.overview().has("taskmanagers"));
             for (int run = 0; run < BenchReport.runs(); run++) {
+                bareJvm.add(bareJvmStart());
                 String name = id + "-taskmanager-" + run;
                 long started = System.nanoTime();
                 try {
@@ -96,7 +111,8 @@ class StartupBenchmark {
             engine.removeNetwork(id);
         }
         BenchReport.add(Section.STARTUP, 1, "TaskManager container start -> registered", "s", samples,
-                "`docker run` of a TaskManager until the JobManager counts it");
+                "`docker run` of a TaskManager until the JobManager counts it",
+                BenchReport.reference("container + bare JVM (`java -version`)", bareJvm));
     }
 
     @Test
