@@ -24,6 +24,15 @@
 {{- $_ := set $c "execution.checkpointing.savepoint-dir" (printf "file://%s/savepoints" $data) -}}
 {{- $_ := set $c "jobmanager.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
 {{- $_ := set $c "historyserver.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
+{{- if eq $v.mode "application" -}}
+{{- /* The job lifecycle (job.upgradeMode, job.state, the nonces): see the images' dev.flinkstack.lifecycle. The JobManager stays up after the job ends, so a Deployment does not run it again. */ -}}
+{{- $_ := set $c "flinkstack.lifecycle.dir" (printf "file://%s/lifecycle/%s" $data (include "flink.clusterId" .)) -}}
+{{- $_ := set $c "execution.job-status-changed-listeners" "dev.flinkstack.lifecycle.JobStatusRecorder$Factory" -}}
+{{- $_ := set $c "execution.shutdown-on-application-finish" false -}}
+{{- with $v.job.fromSavepoint }}{{ $_ := set $c "flinkstack.initial-savepoint" . }}{{ end -}}
+{{- with $v.job.savepointRedeployNonce }}{{ $_ := set $c "flinkstack.initial-savepoint-nonce" (toString .) }}{{ end -}}
+{{- with $v.job.restartNonce }}{{ $_ := set $c "flinkstack.restart-nonce" (toString .) }}{{ end -}}
+{{- end -}}
 {{- if eq $v.taskmanager.kind "StatefulSet" -}}
 {{- $work := include "flink.workingDir" . -}}
 {{- $_ := set $c "process.taskmanager.working-dir" $work -}}

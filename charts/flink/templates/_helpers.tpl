@@ -37,8 +37,13 @@
 {{/* Labels of every object (never put user podLabels here). */}}
 {{- define "flink.labels" -}}
 helm.sh/chart: {{ include "flink.chart" . }}
-{{ include "flink.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{ include "flink.podLabels" . }}
+{{- end -}}
+
+{{/* Labels of every pod: those of every object except chart and version, so a new chart version alone replaces no pod. */}}
+{{- define "flink.podLabels" -}}
+{{ include "flink.selectorLabels" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: flink
 {{- with .Values.commonLabels }}
@@ -154,6 +159,11 @@ annotations:
 {{- include "flink.componentName" (list . "config") -}}
 {{- end -}}
 
+{{/* Whether the application is suspended, job.state=suspended ("true" or ""): JobManagers and TaskManagers scale to zero. */}}
+{{- define "flink.suspended" -}}
+{{- if and (eq .Values.mode "application") (eq .Values.job.state "suspended") -}}true{{- end -}}
+{{- end -}}
+
 {{/* Whether Kubernetes HA is on ("true" or ""). */}}
 {{- define "flink.kubernetesHA" -}}
 {{- if and .Values.highAvailability.enabled (eq .Values.highAvailability.type "kubernetes") -}}true{{- end -}}
@@ -162,6 +172,13 @@ annotations:
 {{/* HA cluster id: highAvailability.clusterId or the full name. */}}
 {{- define "flink.clusterId" -}}
 {{- .Values.highAvailability.clusterId | default (include "flink.fullname" .) -}}
+{{- end -}}
+
+{{/* Seconds of a duration given as <number>s, <number>m or <number>h (the schema allows no other form). */}}
+{{- define "flink.seconds" -}}
+{{- $number := regexFind "^[0-9]+" . | int -}}
+{{- $unit := trimPrefix (toString $number) . -}}
+{{- mul $number (get (dict "s" 1 "m" 60 "h" 3600) $unit) -}}
 {{- end -}}
 
 {{/* Flink memory size from a Kubernetes quantity: 1536Mi -> 1536m, 2Gi -> 2g. */}}

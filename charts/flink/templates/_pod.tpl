@@ -5,12 +5,14 @@
 {{- $c := index $v .component -}}
 metadata:
   labels:
-    {{- include "flink.componentLabels" (list $ctx .component) | nindent 4 }}
+    {{- include "flink.podLabels" $ctx | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
     {{- with $c.podLabels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
   annotations:
-    checksum/config: {{ include (print $ctx.Template.BasePath "/configmap.yaml") $ctx | sha256sum }}
+    # Flink reads config.yaml at start, so a change replaces the pods; log4j reloads its file by itself.
+    checksum/config: {{ include "flink.config.yaml" $ctx | sha256sum }}
     {{- if and $v.metrics.enabled $v.metrics.scrapeAnnotations }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ $v.metrics.port | quote }}

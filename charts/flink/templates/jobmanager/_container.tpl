@@ -1,11 +1,14 @@
-{{/* Arguments of the JobManager: `jobmanager` (session) or `standalone-job` with the job's settings (application). */}}
+{{/* Arguments of the JobManager: `jobmanager` (session) or `standalone-job` with the job's settings (application). With "identity", an application's also carry its fixed job id and its definition hash (flink.jobDefinition, which hashes the pod templates rendered without them). Usage: include "flink.jobmanager.args" (dict "ctx" . "identity" true). */}}
 {{- define "flink.jobmanager.args" -}}
-{{- $v := .Values -}}
+{{- $v := .ctx.Values -}}
 {{- $args := list -}}
 {{- if eq $v.mode "application" -}}
 {{- $args = append $args "standalone-job" -}}
+{{- if .identity }}
+{{- $definition := include "flink.jobDefinition" .ctx -}}
+{{- $args = concat $args (list "--job-id" (include "flink.jobId" (dict "ctx" .ctx "definition" $definition)) (printf "-Dflinkstack.definition=%s" $definition)) -}}
+{{- end -}}
 {{- with $v.job.className }}{{ $args = concat $args (list "--job-classname" .) }}{{ end -}}
-{{- with $v.job.fromSavepoint }}{{ $args = concat $args (list "--fromSavepoint" .) }}{{ end -}}
 {{- if $v.job.allowNonRestoredState }}{{ $args = append $args "--allowNonRestoredState" }}{{ end -}}
 {{- $args = concat $args $v.jobmanager.extraArgs $v.job.args -}}
 {{- else -}}
@@ -14,21 +17,36 @@
 {{- toYaml $args -}}
 {{- end -}}
 
-{{/* The JobManager container. */}}
+{{/* Hash of an application's definition: the JobManager and TaskManager pod templates (images, arguments, configuration, volumes, resources), rendered without the job id and this hash. Any change to it replaces the JobManager; the savepoint hook compares it with the running JobManager's to know whether an upgrade does. */}}
+{{- define "flink.jobDefinition" -}}
+{{- $jobManager := include "flink.podTemplate" (dict "ctx" . "component" "jobmanager" "container" (include "flink.jobmanager.container" (dict "ctx" . "identity" false))) -}}
+{{- $taskManager := include "flink.podTemplate" (dict "ctx" . "component" "taskmanager" "container" (include "flink.taskmanager.container" .)) -}}
+{{- print $jobManager $taskManager | sha256sum | trunc 16 -}}
+{{- end -}}
+
+{{/* Fixed job id of an application (32 hex digits), so checkpoints and savepoints of every run of the job are found under one id: from the cluster id, and in stateless mode from the job definition too (a new definition is a new job that starts empty). Usage: include "flink.jobId" (dict "ctx" . "definition" $hash). */}}
+{{- define "flink.jobId" -}}
+{{- $seed := include "flink.clusterId" .ctx -}}
+{{- if eq .ctx.Values.job.upgradeMode "stateless" }}{{ $seed = printf "%s/%s" $seed .definition }}{{ end -}}
+{{- printf "%s/job" $seed | sha256sum | trunc 32 -}}
+{{- end -}}
+
+{{/* The JobManager container; "identity" as in flink.jobmanager.args. Usage: include "flink.jobmanager.container" (dict "ctx" . "identity" true). */}}
 {{- define "flink.jobmanager.container" -}}
-{{- $v := .Values -}}
+{{- $ctx := .ctx -}}
+{{- $v := $ctx.Values -}}
 {{- $jm := $v.jobmanager -}}
 - name: jobmanager
-  image: {{ include "flink.componentImage" (list . "jobmanager") }}
+  image: {{ include "flink.componentImage" (list $ctx "jobmanager") }}
   imagePullPolicy: {{ $v.image.pullPolicy }}
   args:
     {{- include "flink.jobmanager.args" . | nindent 4 }}
   env:
-    {{- include "flink.env" . | nindent 4 }}
+    {{- include "flink.env" $ctx | nindent 4 }}
     # The address the JobManager advertises: the Service name, or with HA its own pod IP (standby
     # JobManagers each advertise themselves; TaskManagers find the leader through the HA services).
     - name: JOB_MANAGER_RPC_ADDRESS
-      value: {{ ternary "$(POD_IP)" (include "flink.jobmanager.serviceName" .) $v.highAvailability.enabled | quote }}
+      value: {{ ternary "$(POD_IP)" (include "flink.jobmanager.serviceName" $ctx) $v.highAvailability.enabled | quote }}
     {{- with $jm.extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -42,7 +60,7 @@
     - name: rest
       containerPort: {{ $jm.service.ports.rest }}
       protocol: TCP
-    {{- with include "flink.metricsPort" . }}
+    {{- with include "flink.metricsPort" $ctx }}
     {{- . | nindent 4 }}
     {{- end }}
   resources:
@@ -67,7 +85,7 @@
     {{- include "flink.probe" (dict "probe" $jm.livenessProbe "handler" (dict "tcpSocket" (dict "port" "rpc"))) | nindent 4 }}
   {{- end }}
   volumeMounts:
-    {{- include "flink.volumeMounts" . | nindent 4 }}
+    {{- include "flink.volumeMounts" $ctx | nindent 4 }}
     {{- with $jm.extraVolumeMounts }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

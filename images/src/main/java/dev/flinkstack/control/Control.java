@@ -1,5 +1,11 @@
 package dev.flinkstack.control;
 
+import dev.flinkstack.lifecycle.LifecycleStore;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.util.TimeUtils;
 
@@ -12,31 +18,41 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The images' {@code control} command: waits on a Flink cluster through its REST API, for the chart's
- * client pods ({@code helm test}, job submission), {@code make run} and anyone scripting a cluster.
+ * The images' {@code control} command: operations on a Flink cluster through its REST API, for the
+ * chart's client and hook pods, {@code make run} and anyone scripting a cluster.
  *
  * <pre>
  * control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]
+ * control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]
  * </pre>
  *
- * Progress goes to stderr; exit status 0 when every condition holds, 1 on timeout (with what was
- * last seen), 2 on bad arguments. The REST URL defaults to {@code $FLINK_REST_URL}, then
+ * {@code savepoint} is the chart's upgrade and suspend hook: it stops the application's job with a
+ * savepoint, which the next JobManager restores ({@code dev.flinkstack.lifecycle.RestorePoint}).
+ * It changes nothing when it cannot do that (the REST API unreachable, the job not running, the
+ * savepoint failing), so a failed hook fails the Helm operation and leaves the job running.
+ *
+ * <p>Progress goes to stderr; exit status 0 on success, 1 on failure or timeout (with what was
+ * seen), 2 on bad arguments. The REST URL defaults to {@code $FLINK_REST_URL}, then
  * {@code http://localhost:8081}.
  */
 public final class Control {
 
-    private static final String USAGE = "usage: control wait [--rest URL] [--timeout DURATION] [--taskmanagers N]"
-            + " [--running-job] [--job-name NAME]";
+    private static final String USAGE = String.join("\n",
+            "usage: control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]",
+            "       control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]");
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** The configuration key the chart sets to the hash of the application's definition. */
+    static final String DEFINITION_KEY = "flinkstack.definition";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI rest;
 
-    private Control(URI rest) {
-        this.rest = rest;
+    private Control(String restUrl) {
+        this.rest = URI.create(restUrl.endsWith("/") ? restUrl : restUrl + "/");
     }
 
     public static void main(String[] args) {
@@ -50,52 +66,188 @@ public final class Control {
     }
 
     static int run(List<String> args) {
-        if (args.isEmpty() || !args.get(0).equals("wait")) {
-            throw new IllegalArgumentException(args.isEmpty() ? "no command" : "unknown command '" + args.get(0) + "'");
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("no command");
         }
+        Options options = Options.parse(args.subList(1, args.size()));
+        return switch (args.get(0)) {
+            case "wait" -> new Control(options.restUrl).await(options);
+            case "savepoint" -> new Control(options.restUrl).savepoint(options);
+            default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
+        };
+    }
+
+    /** The options of both commands. */
+    private static final class Options {
         String restUrl = Optional.ofNullable(System.getenv("FLINK_REST_URL")).orElse("http://localhost:8081");
         Duration timeout = Duration.ofMinutes(5);
-        int taskManagers = 0;
-        boolean runningJob = false;
-        String jobName = null;
-        for (int i = 1; i < args.size(); i++) {
-            String option = args.get(i);
-            switch (option) {
-                case "--rest" -> restUrl = value(args, ++i, option);
-                case "--timeout" -> timeout = TimeUtils.parseDuration(value(args, ++i, option));
-                case "--taskmanagers" -> taskManagers = Integer.parseInt(value(args, ++i, option));
-                case "--running-job" -> runningJob = true;
-                case "--job-name" -> {
-                    jobName = value(args, ++i, option);
-                    runningJob = true;
+        int taskManagers;
+        boolean runningJob;
+        String jobName;
+        String jobId;
+        boolean suspend;
+        String unlessDefinition;
+
+        static Options parse(List<String> args) {
+            Options options = new Options();
+            for (int i = 0; i < args.size(); i++) {
+                String option = args.get(i);
+                switch (option) {
+                    case "--rest" -> options.restUrl = value(args, ++i, option);
+                    case "--timeout" -> options.timeout = TimeUtils.parseDuration(value(args, ++i, option));
+                    case "--taskmanagers" -> options.taskManagers = Integer.parseInt(value(args, ++i, option));
+                    case "--running-job" -> options.runningJob = true;
+                    case "--job-name" -> {
+                        options.jobName = value(args, ++i, option);
+                        options.runningJob = true;
+                    }
+                    case "--job-id" -> options.jobId = value(args, ++i, option);
+                    case "--suspend" -> options.suspend = true;
+                    case "--unless-definition" -> options.unlessDefinition = value(args, ++i, option);
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "'");
                 }
-                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
+            return options;
         }
-        Control control = new Control(URI.create(restUrl.endsWith("/") ? restUrl : restUrl + "/"));
-        int minimum = taskManagers;
-        String name = jobName;
-        boolean ok = control.await("the REST API at " + restUrl, timeout, () -> control.get("overview") != null);
-        if (ok && minimum > 0) {
-            ok = control.await(minimum + " registered TaskManager(s)", timeout,
-                    () -> control.get("overview").path("taskmanagers").asInt() >= minimum);
+
+        private static String value(List<String> args, int index, String option) {
+            if (index >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args.get(index);
         }
-        if (ok && runningJob) {
-            ok = control.await((name == null ? "a job" : "job '" + name + "'") + " RUNNING with all its tasks", timeout,
-                    () -> control.runningJobIds(name).stream().anyMatch(id -> JobStatus.isFullyRunning(control.getText("jobs/" + id))));
+    }
+
+    /** {@code control wait}: the REST API answers, N TaskManagers registered, a (named) job fully running. */
+    private int await(Options options) {
+        boolean ok = poll("the REST API at " + rest, options.timeout, () -> get("overview") != null);
+        if (ok && options.taskManagers > 0) {
+            ok = poll(options.taskManagers + " registered TaskManager(s)", options.timeout,
+                    () -> get("overview").path("taskmanagers").asInt() >= options.taskManagers);
+        }
+        if (ok && options.runningJob) {
+            String name = options.jobName;
+            ok = poll((name == null ? "a job" : "job '" + name + "'") + " RUNNING with all its tasks", options.timeout,
+                    () -> runningJobIds(name).stream().anyMatch(id -> JobStatus.isFullyRunning(getText("jobs/" + id))));
         }
         return ok ? 0 : 1;
     }
 
-    private static String value(List<String> args, int index, String option) {
-        if (index >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value");
+    /** {@code control savepoint}: stop the job with a savepoint for an upgrade or a suspension. */
+    private int savepoint(Options options) {
+        if (options.jobId == null) {
+            throw new IllegalArgumentException("savepoint needs --job-id");
         }
-        return args.get(index);
+        Configuration config = GlobalConfiguration.loadConfiguration(
+                Optional.ofNullable(System.getenv("FLINK_CONF_DIR")).orElse("/opt/flink/conf"));
+        FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
+        LifecycleStore store = LifecycleStore.of(config).orElseThrow(() -> new IllegalArgumentException(
+                "savepoint needs " + LifecycleStore.DIR.key() + " in the configuration"));
+        String job = options.jobId;
+
+        Optional<String> suspended = store.read(LifecycleStore.SUSPENDED);
+        if (suspended.isPresent()) {
+            return done("the cluster is suspended; its state is in " + suspended.get());
+        }
+        try {
+            get("overview");
+        } catch (IllegalStateException e) {
+            return failed("cannot reach the JobManager's REST API at " + rest + " (" + e.getMessage()
+                    + "). Nothing was changed");
+        }
+        if (options.unlessDefinition != null && !options.suspend
+                && options.unlessDefinition.equals(configValue(DEFINITION_KEY))) {
+            return done("this operation does not replace the JobManager (same job definition): no savepoint needed");
+        }
+        Optional<org.apache.flink.api.common.JobStatus> state = jobState(job);
+        Optional<String> ended = state.filter(org.apache.flink.api.common.JobStatus::isGloballyTerminalState)
+                .map(Enum::name).or(() -> state.isEmpty() ? store.read(LifecycleStore.terminated(job)) : Optional.empty());
+        if (ended.isPresent()) {
+            if (options.suspend) {
+                store.write(LifecycleStore.SUSPENDED, "job " + job + " (it had ended: " + ended.get() + ")");
+            }
+            return done(store.read(LifecycleStore.STOPPING).isPresent()
+                    ? "job " + job + " was stopped with a savepoint already; the next JobManager restores it"
+                    : "job " + job + " ended by itself (" + ended.get() + "): nothing to save");
+        }
+        if (!poll("job " + job + " RUNNING with all its tasks", options.timeout,
+                () -> JobStatus.isFullyRunning(getText("jobs/" + job)))) {
+            return failed("job " + job + " is " + jobState(job).map(Enum::name).orElse("not submitted")
+                    + ", not running: a savepoint needs a running job. Nothing was changed");
+        }
+
+        // A stop an earlier (timed out) run triggered may still complete: its mark stays.
+        boolean earlierStop = store.read(LifecycleStore.STOPPING).isPresent();
+        String triggerId = UUID.randomUUID().toString().replace("-", "");
+        store.write(LifecycleStore.STOPPING, triggerId);
+        System.err.println("control: stopping job " + job + " with a savepoint (trigger " + triggerId + ")");
+        try {
+            post("jobs/" + job + "/stop", "{\"drain\": false, \"triggerId\": \"" + triggerId + "\"}");
+        } catch (IllegalStateException e) {
+            if (!earlierStop) {
+                store.delete(LifecycleStore.STOPPING);
+            }
+            return failed("Flink refused the stop-with-savepoint: " + e.getMessage() + ". Nothing was changed");
+        }
+        String[] outcome = new String[2];
+        boolean finished = poll("the savepoint", options.timeout, () -> {
+            JsonNode status = get("jobs/" + job + "/savepoints/" + triggerId);
+            if (!"COMPLETED".equals(status.at("/status/id").asText())) {
+                return false;
+            }
+            outcome[0] = status.at("/operation/location").asText(null);
+            outcome[1] = status.at("/operation/failure-cause/stack-trace").asText(null);
+            return true;
+        });
+        if (!finished) {
+            return failed("the savepoint did not complete within " + TimeUtils.formatWithHighestUnit(options.timeout)
+                    + ". If Flink completes it later, the job stops and the next JobManager restores it;"
+                    + " otherwise the job keeps running. Check the JobManager's log, then retry");
+        }
+        if (outcome[0] == null) {
+            if (!earlierStop) {
+                store.delete(LifecycleStore.STOPPING);
+            }
+            String cause = outcome[1] == null ? "no cause given" : outcome[1].lines().findFirst().orElse("");
+            return failed("the savepoint failed, so the job keeps running: " + cause);
+        }
+        if (options.suspend) {
+            store.write(LifecycleStore.SUSPENDED, outcome[0]);
+        }
+        return done("job " + job + " stopped with savepoint " + outcome[0]);
+    }
+
+    private static int done(String message) {
+        System.err.println("control: " + message);
+        return 0;
+    }
+
+    private static int failed(String message) {
+        System.err.println("control: FAILED: " + message + ".");
+        return 1;
+    }
+
+    /** The job's state on the JobManager; empty when it does not know the job. */
+    private Optional<org.apache.flink.api.common.JobStatus> jobState(String job) {
+        for (JsonNode overview : get("jobs/overview").path("jobs")) {
+            if (job.equals(overview.path("jid").asText())) {
+                return Optional.of(org.apache.flink.api.common.JobStatus.valueOf(overview.path("state").asText()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String configValue(String key) {
+        for (JsonNode entry : get("jobmanager/config")) {
+            if (key.equals(entry.path("key").asText())) {
+                return entry.path("value").asText();
+            }
+        }
+        return null;
     }
 
     /** Polls {@code condition} until it holds or {@code timeout} passes; errors count as "not yet". */
-    private boolean await(String what, Duration timeout, Supplier<Boolean> condition) {
+    private boolean poll(String what, Duration timeout, Supplier<Boolean> condition) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         String lastSeen = "nothing yet";
@@ -140,15 +292,24 @@ public final class Control {
     }
 
     private String getText(String path) {
-        HttpRequest request = HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
+        return send(HttpRequest.newBuilder(rest.resolve(path)).GET(), "GET /" + path);
+    }
+
+    private String post(String path, String json) {
+        return send(HttpRequest.newBuilder(rest.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), "POST /" + path);
+    }
+
+    private String send(HttpRequest.Builder request, String what) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET /" + path + " answered " + response.statusCode());
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + response.body());
             }
             return response.body();
         } catch (IOException e) {
-            throw new IllegalStateException("GET /" + path + ": " + e);
+            throw new IllegalStateException(what + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

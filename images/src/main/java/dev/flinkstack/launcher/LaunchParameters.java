@@ -1,10 +1,17 @@
 package dev.flinkstack.launcher;
 
+import dev.flinkstack.lifecycle.LifecycleStore;
+import dev.flinkstack.lifecycle.RestorePoint;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
+import org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -20,6 +27,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,15 +37,19 @@ import java.util.regex.Pattern;
  * values with environment variables, validates it, computes the process's memory (for a JobManager
  * or TaskManager) as Flink's scripts do, and writes the effective config.yaml into
  * {@code --writeConfig DIR}. Prints the JVM flags of the process, one {@code jvm <flag>} line each:
- * memory flags (-Xmx, -Xms, ...) then the role's env.java.opts.*.
+ * memory flags (-Xmx, -Xms, ...) then the role's env.java.opts.*. For the JobManager of an
+ * application ({@code application --job-id ID}) it also picks the state the job starts from
+ * ({@link RestorePoint}, written as {@code execution.state-recovery.path}), or, for a job that
+ * ended, prints {@code main-class <session entrypoint>} so the JobManager starts without it; a
+ * {@code notice <text>} line says which.
  *
- * <p>Usage: {@code LaunchParameters jobmanager|taskmanager|client --configDir DIR --writeConfig DIR
- * [-Dkey=value ...]}. A configuration Flink cannot load, a reference to an unset variable, or memory
+ * <p>Usage: {@code LaunchParameters jobmanager|application|taskmanager|client --configDir DIR
+ * --writeConfig DIR [--job-id ID] [-Dkey=value ...]}. A configuration Flink cannot load, a reference to an unset variable, or memory
  * settings that do not add up exit with status 1 and a message on stderr (never a value).
  */
 public final class LaunchParameters {
 
-    private static final List<String> ROLES = List.of("jobmanager", "taskmanager", "client");
+    private static final List<String> ROLES = List.of("jobmanager", "application", "taskmanager", "client");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private LaunchParameters() {}
@@ -53,10 +65,28 @@ public final class LaunchParameters {
         Path output = Path.of(rest.remove(write + 1));
         rest.remove(write);
         String role = rest.remove(0);
+        int jobIdOption = rest.indexOf("--job-id");
+        String jobId = jobIdOption < 0 ? null : rest.remove(jobIdOption + 1);
+        if (jobIdOption >= 0) {
+            rest.remove(jobIdOption);
+        }
         try {
             Configuration config = expandVariables(
                     FlinkConfigLoader.loadConfiguration(rest.toArray(String[]::new)), System.getenv());
             List<String> jvmFlags = processParameters(role, config);
+            Optional<LifecycleStore> lifecycle =
+                    "application".equals(role) && jobId != null ? LifecycleStore.of(config) : Optional.empty();
+            if (lifecycle.isPresent()) {
+                FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
+                RestorePoint restore = RestorePoint.choose(config, lifecycle.get(), jobId);
+                restore.path().ifPresent(path -> config.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+                if (!restore.run()) {
+                    System.out.println("main-class " + StandaloneSessionClusterEntrypoint.class.getName());
+                }
+                System.out.println("notice " + (!restore.run() ? "not starting the job: " + restore.reason()
+                        : restore.path().map(path -> "starting the job from " + restore.reason() + ": " + path)
+                                .orElse("starting the job with empty state: " + restore.reason())));
+            }
             Files.write(output.resolve(GlobalConfiguration.FLINK_CONF_FILENAME),
                     ConfigurationUtils.convertConfigToWritableLines(config, false));
             jvmFlags.forEach(flag -> System.out.println("jvm " + flag));
@@ -94,7 +124,7 @@ public final class LaunchParameters {
     static List<String> processParameters(String role, Configuration config) {
         List<String> jvmFlags = new ArrayList<>();
         String dynamicProperties;
-        if ("jobmanager".equals(role)) {
+        if ("jobmanager".equals(role) || "application".equals(role)) {
             JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(config);
             jvmFlags.addAll(split(JobManagerProcessUtils.generateJvmParametersStr(spec, config)));
             dynamicProperties = JobManagerProcessUtils.generateDynamicConfigsStr(spec);

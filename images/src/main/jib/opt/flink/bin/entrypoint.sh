@@ -18,7 +18,9 @@ FLINK_CONF_DIR=${FLINK_CONF_DIR:-$FLINK_HOME/conf}
 readonly FLINK_BIN_DIR=$FLINK_HOME/bin FLINK_LIB_DIR=$FLINK_HOME/lib FLINK_OPT_DIR=$FLINK_HOME/opt
 FLINK_PLUGINS_DIR=${FLINK_PLUGINS_DIR:-$FLINK_HOME/plugins}
 export FLINK_HOME FLINK_BIN_DIR FLINK_LIB_DIR FLINK_OPT_DIR FLINK_PLUGINS_DIR
-readonly FLINK_CLASSPATH="$FLINK_HOME/lib/*"
+# classes/ holds the images' own code: the launcher, the control command and, in the JobManager,
+# the job status listener of the chart's job lifecycle.
+readonly FLINK_CLASSPATH="$FLINK_HOME/lib/*:$FLINK_HOME/classes"
 readonly LAUNCHER_CLASSPATH="$FLINK_HOME/classes:$FLINK_HOME/lib/*"
 
 # Java 17 module access Flink needs (flink-dist ships these in env.java.opts.all). Added here so a
@@ -64,6 +66,9 @@ Commands (those of the official flink image, and more):
   control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]
       Wait until the cluster's REST API answers (default $FLINK_REST_URL or http://localhost:8081), at
       least N TaskManagers are registered, and a job (named NAME) runs with all its tasks.
+  control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]
+      Stop the application's job with a savepoint that its next JobManager restores (the Helm chart's
+      upgrade, rollback, suspend and uninstall hook); fails, changing nothing, when it cannot.
   help
       Print this message.
   Any other command that is an executable in the image (bash, java, ...) is run as given.
@@ -110,6 +115,26 @@ properties_from_environment() {
     value=${value%"${value##*[![:space:]]}"}
     printf -- '-D%s=%s\n' "$key" "$value"
   done <<<"${FLINK_PROPERTIES:-}"
+}
+
+# The job id of a standalone-job command line (--job-id ID or -jid ID); status 1 without one.
+job_id_from_args() {
+  while (($# > 1)); do
+    [[ $1 == --job-id || $1 == -jid ]] && { printf '%s\n' "$2"; return 0; }
+    shift
+  done
+  return 1
+}
+
+# The arguments a session JobManager takes from a standalone-job command line: -D properties and --host.
+cluster_args() {
+  while (($# > 0)); do
+    case $1 in
+      -D | --host | -h) (($# > 1)) && printf '%s\n' "$1" "$2"; shift ;;
+      -D*) printf '%s\n' "$1" ;;
+    esac
+    shift
+  done
 }
 
 # Collects the -Dkey=value / -D key=value arguments of the command line.
@@ -160,18 +185,24 @@ enable_built_in_plugins() {
 
 # prepare ROLE [ARGS...]: validates the configuration with every override and writes the effective
 # config.yaml into a new directory under /tmp; sets EFFECTIVE_CONF_DIR and, for the JobManager and
-# TaskManager roles, JVM_FLAGS (memory flags and env.java.opts.*).
+# TaskManager roles, JVM_FLAGS (memory flags and env.java.opts.*). For an application's JobManager
+# with a fixed job id (role "application", --job-id) the launcher also picks the state the job
+# starts from, or sets MAIN_CLASS to a session JobManager when the job already ended.
 prepare() {
   local role=$1
   shift
   [[ -r $FLINK_CONF_DIR/config.yaml ]] ||
     die "cannot read $FLINK_CONF_DIR/config.yaml as uid $(id -u) (set FLINK_CONF_DIR or mount it readable)"
 
-  local env_properties=() arg_properties=() lines launch_output line
+  local env_properties=() arg_properties=() job_id=() lines launch_output line
   lines=$(properties_from_environment) || exit 1
   [[ -n $lines ]] && mapfile -t env_properties <<<"$lines"
   lines=$(dynamic_properties_from_args "$@")
   [[ -n $lines ]] && mapfile -t arg_properties <<<"$lines"
+  if [[ $role == application ]] && lines=$(job_id_from_args "$@"); then
+    job_id=(--job-id "$lines")
+  fi
+  enable_built_in_plugins
 
   EFFECTIVE_CONF_DIR=$(mktemp -d "${TMPDIR:-/tmp}/flink-conf.XXXXXX")
   # The other files of the configuration directory (log4j, pod templates, ...) stay as they are.
@@ -182,13 +213,16 @@ prepare() {
   JVM_FLAGS=()
   if ! launch_output=$(java -XX:TieredStopAtLevel=1 -cp "$LAUNCHER_CLASSPATH" \
       -Dlog4j2.level=WARN dev.flinkstack.launcher.LaunchParameters "$role" --configDir "$FLINK_CONF_DIR" \
-      --writeConfig "$EFFECTIVE_CONF_DIR" "${env_properties[@]}" "${arg_properties[@]}" 2>&1); then
+      --writeConfig "$EFFECTIVE_CONF_DIR" "${job_id[@]}" "${env_properties[@]}" "${arg_properties[@]}" 2>&1); then
     die "$launch_output"
   fi
   while IFS= read -r line; do
-    [[ $line == "jvm "* ]] && JVM_FLAGS+=("${line#jvm }")
+    case $line in
+      "jvm "*) JVM_FLAGS+=("${line#jvm }") ;;
+      "main-class "*) MAIN_CLASS=${line#main-class } ;;
+      "notice "*) echo "entrypoint: ${line#notice }" >&2 ;;
+    esac
   done <<<"$launch_output"
-  enable_built_in_plugins
 }
 
 log_options() {
@@ -203,17 +237,21 @@ log_options() {
     "-Dflinkstack.log.appender=$appender"
 }
 
-# run_flink ROLE MAIN_CLASS [ARGS...]: a JobManager or TaskManager process.
+# run_flink ROLE MAIN_CLASS [ARGS...]: a JobManager or TaskManager process. When the launcher says the
+# application's job already ended, a session JobManager starts instead, with the cluster arguments only.
 run_flink() {
-  local role=$1 main_class=$2 logging=()
-  shift 2
-  prepare "$role" "$@"
+  local role=$1 logging=() args=("${@:3}")
+  MAIN_CLASS=$2
+  prepare "$role" "${args[@]}"
+  if [[ $MAIN_CLASS != "$2" ]]; then
+    mapfile -t args < <(cluster_args "${args[@]}")
+  fi
   mapfile -t logging < <(log_options) || exit 1
   use_jemalloc
   cd "$FLINK_HOME"
   export FLINK_CONF_DIR=$EFFECTIVE_CONF_DIR
   exec java "${JVM_FLAGS[@]}" "${JAVA_MODULE_OPTS[@]}" "${logging[@]}" -classpath "$FLINK_CLASSPATH" \
-    "$main_class" --configDir "$EFFECTIVE_CONF_DIR" "$@"
+    "$MAIN_CLASS" --configDir "$EFFECTIVE_CONF_DIR" "${args[@]}"
 }
 
 # run_tool EXTRA_CLASSPATH MAIN_CLASS [ARGS...]: a client-side process (CLI, SQL client and gateway,
@@ -264,7 +302,7 @@ main() {
     jobmanager)
       jobmanager "$@" ;;
     standalone-job)
-      run_flink jobmanager org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint "$@" ;;
+      run_flink application org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint "$@" ;;
     taskmanager)
       run_flink taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$@" ;;
     kubernetes-jobmanager)
@@ -282,13 +320,12 @@ main() {
     sql-gateway)
       run_tool "$(opt_jar flink-sql-gateway)" org.apache.flink.table.gateway.SqlGateway "$@" ;;
     sql-client)
-      # classes/ holds the option parser the client takes from flink-python (see PythonDependencyUtils).
-      run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway):$FLINK_HOME/classes" \
+      run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway)" \
         org.apache.flink.table.client.SqlClient "$@" ;;
     flink)
       run_tool "" org.apache.flink.client.cli.CliFrontend "$@" ;;
     control)
-      exec java -XX:TieredStopAtLevel=1 -cp "$LAUNCHER_CLASSPATH" dev.flinkstack.control.Control "$@" ;;
+      run_tool "" dev.flinkstack.control.Control "$@" ;;
     script)
       # flink-dist's daemon scripts: NAME.sh start-foreground [ARGS...].
       [[ ${2:-} == start-foreground ]] || {

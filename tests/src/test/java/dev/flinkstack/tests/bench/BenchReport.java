@@ -33,6 +33,7 @@ final class BenchReport {
         IMAGES("Images"),
         STARTUP("Start-up"),
         RECOVERY("Recovery and rescaling"),
+        LIFECYCLE("Job lifecycle (the chart's operations, emulated)"),
         PROCESSING("Processing and checkpoints");
 
         private final String title;

@@ -47,15 +47,10 @@ class ChartPodsRunIT {
     /** Renders with the IT values file, pointing the chart at the images under test. */
     private static Manifests render(String valuesResource) {
         Path values = Paths.get("src/test/resources/chart", valuesResource).toAbsolutePath();
-        String jobManager = System.getProperty("image.jobmanager", "flinkstack/flink-jobmanager:2.3.0");
-        String taskManager = System.getProperty("image.taskmanager", "flinkstack/flink-taskmanager:2.3.0");
-        String tag = jobManager.substring(jobManager.lastIndexOf(':') + 1);
-        assertThat(taskManager).endsWith(":" + tag);
-        Helm.Result result = helm.run("template", Helm.RELEASE, Helm.chartDir().toString(), "--namespace", Helm.NAMESPACE,
-                "-f", values.toString(),
-                "--set", "jobmanager.image.repository=" + jobManager.substring(0, jobManager.lastIndexOf(':')),
-                "--set", "taskmanager.image.repository=" + taskManager.substring(0, taskManager.lastIndexOf(':')),
-                "--set-string", "image.tag=" + tag);
+        List<String> args = new ArrayList<>(List.of("template", Helm.RELEASE, Helm.chartDir().toString(),
+                "--namespace", Helm.NAMESPACE, "-f", values.toString()));
+        args.addAll(Helm.imagesUnderTest());
+        Helm.Result result = helm.run(args);
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return Manifests.parse(result.stdout());
     }

@@ -39,25 +39,30 @@ class JobManagerTest {
     void shouldRunTheJobInApplicationMode(Helm helm) {
         Manifests m = helm.render(Values.of("mode", "application", "job.className", "com.example.Job",
                 "job.args", List.of("--rate", "10"), "job.parallelism", 4, "taskmanager.replicas", 2));
-        assertThat(Manifests.args(container(m)))
-                .containsExactly("standalone-job", "--job-classname", "com.example.Job", "--rate", "10");
+        List<String> args = Manifests.args(container(m));
+        assertThat(args.subList(0, 2)).containsExactly("standalone-job", "--job-id");
+        assertThat(args.subList(4, args.size())).containsExactly("--job-classname", "com.example.Job", "--rate", "10");
         assertThat(ConfigMapTest.config(m).path("parallelism.default").asInt()).isEqualTo(4);
     }
 
     @HelmTest
     void shouldUseTheJarsMainClassAndTheJobsDefaultsByDefault(Helm helm) {
         Manifests m = helm.render(Values.of("mode", "application"));
-        assertThat(Manifests.args(container(m))).containsExactly("standalone-job");
+        List<String> args = Manifests.args(container(m));
+        assertThat(args).hasSize(4).doesNotContain("--job-classname");
     }
 
     @HelmTest
-    void shouldRestoreFromASavepointInApplicationMode(Helm helm) {
+    void shouldGiveTheInitialSavepointToTheLifecycleNotToFlinksCommandLine(Helm helm) {
         Manifests m = helm.render(Values.of("mode", "application", "job.className", "dev.flinkstack.traffic.TrafficAnalyticsJob",
                 "job.fromSavepoint", "file:///flink-data/savepoints/savepoint-1", "job.allowNonRestoredState", true,
                 "job.args", List.of("--rate", "5")));
         List<String> args = Manifests.args(container(m));
-        assertThat(args).containsSubsequence("standalone-job", "--job-classname", "dev.flinkstack.traffic.TrafficAnalyticsJob",
-                "--fromSavepoint", "file:///flink-data/savepoints/savepoint-1", "--allowNonRestoredState", "--rate");
+        assertThat(args).as("--fromSavepoint would apply on every start").doesNotContain("--fromSavepoint")
+                .containsSubsequence("standalone-job", "--job-classname", "dev.flinkstack.traffic.TrafficAnalyticsJob",
+                        "--allowNonRestoredState", "--rate");
+        assertThat(ConfigMapTest.config(m).path("flinkstack.initial-savepoint").asText())
+                .isEqualTo("file:///flink-data/savepoints/savepoint-1");
     }
 
     @HelmTest

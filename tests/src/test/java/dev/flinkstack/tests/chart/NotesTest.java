@@ -82,9 +82,11 @@ class NotesTest {
         String notes = notes(helm, Values.of("mode", "application"));
         assertThat(notes).contains("Mode: application (the JobManager runs the Main-Class of /opt/flink/usrlib)")
                 .contains("curl -s http://127.0.0.1:8081/jobs/overview")
-                .contains("curl -s -X POST http://127.0.0.1:8081/jobs/<job-id>/savepoints -d "
-                        + "'{\"target-directory\": \"file:///flink-data/savepoints\", \"cancel-job\": false}'")
-                .contains("--set job.fromSavepoint=<location>")
+                .containsPattern("curl -s -X POST http://127.0.0.1:8081/jobs/[0-9a-f]{32}/savepoints -d "
+                        + "'\\{\"target-directory\": \"file:///flink-data/savepoints\", \"cancel-job\": false}'")
+                .contains("job.upgradeMode=last-state: a new JobManager resumes from the latest checkpoint or savepoint")
+                .contains("--set job.restartNonce=<new value> runs it again")
+                .contains("helm uninstall keeps the claim", "kubectl --namespace flink delete pvc flink-checkpoints")
                 .doesNotContain("/jars/upload");
     }
 

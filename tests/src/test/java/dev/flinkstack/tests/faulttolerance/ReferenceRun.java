@@ -1,7 +1,6 @@
 package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.FlinkContainerCluster;
-import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 import dev.flinkstack.tests.support.Processes;
 

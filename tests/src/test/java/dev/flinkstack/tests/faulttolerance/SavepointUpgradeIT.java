@@ -4,7 +4,6 @@ import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.ContainerEngine;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
-import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 import dev.flinkstack.tests.support.Processes;
 
@@ -12,11 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,16 +31,15 @@ class SavepointUpgradeIT {
     private static final String ONE_SLOT = "taskmanager.numberOfTaskSlots: 1\nparallelism.default: 2\n";
 
     @Test
-    void newImageVersionContinuesFromTheSavepointWithExactlyOnceOutput(@TempDir Path buildContext)
-            throws IOException {
+    void newImageVersionContinuesFromTheSavepointWithExactlyOnceOutput(@TempDir Path buildContext) {
         ReferenceRun.start(JOB);
         ContainerEngine engine = ContainerEngine.fromSystemProperties();
         String newJobManagerImage = FlinkContainerCluster.jobManagerImage() + "-upgrade-test";
         String newTaskManagerImage = FlinkContainerCluster.taskManagerImage() + "-upgrade-test";
         Path data = FlinkContainerCluster.newDataDir();
         try {
-            buildNewVersion(engine, buildContext, FlinkContainerCluster.jobManagerImage(), newJobManagerImage);
-            buildNewVersion(engine, buildContext, FlinkContainerCluster.taskManagerImage(), newTaskManagerImage);
+            engine.buildNewVersion(FlinkContainerCluster.jobManagerImage(), newJobManagerImage, buildContext);
+            engine.buildNewVersion(FlinkContainerCluster.taskManagerImage(), newTaskManagerImage, buildContext);
 
             String savepoint;
             String oldImageId;
@@ -106,17 +101,5 @@ class SavepointUpgradeIT {
             engine.run("rmi", newJobManagerImage, newTaskManagerImage);
             FlinkContainerCluster.deleteRecursively(data);
         }
-    }
-
-    /** A new version of an image: one more layer and a new version label on top of the build's. */
-    private static void buildNewVersion(ContainerEngine engine, Path context, String from, String tag)
-            throws IOException {
-        Files.writeString(context.resolve("UPGRADE"), tag + "\n");
-        Files.writeString(context.resolve("Dockerfile"), String.join("\n",
-                "FROM " + from,
-                "LABEL org.opencontainers.image.version=\"" + tag.substring(tag.lastIndexOf(':') + 1) + "\"",
-                "COPY UPGRADE /opt/flink/UPGRADE",
-                ""));
-        engine.run(List.of("build", "--tag", tag, context.toString())).orThrow();
     }
 }

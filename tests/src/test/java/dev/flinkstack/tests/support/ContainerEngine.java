@@ -1,5 +1,9 @@
 package dev.flinkstack.tests.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +49,24 @@ public final class ContainerEngine {
     public String start(Container container) {
         run(container.toRunArguments()).orThrow();
         return container.name;
+    }
+
+    /**
+     * Builds {@code tag}, a new version of image {@code from}: one more layer and a new version label,
+     * using {@code context} (an empty directory) as the build context.
+     */
+    public void buildNewVersion(String from, String tag, Path context) {
+        try {
+            Files.writeString(context.resolve("UPGRADE"), tag + "\n");
+            Files.writeString(context.resolve("Dockerfile"), String.join("\n",
+                    "FROM " + from,
+                    "LABEL org.opencontainers.image.version=\"" + tag.substring(tag.lastIndexOf(':') + 1) + "\"",
+                    "COPY UPGRADE /opt/flink/UPGRADE",
+                    ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(List.of("build", "--tag", tag, context.toString())).orThrow();
     }
 
     /** Removes a container whatever its state. */

@@ -1,5 +1,7 @@
 package dev.flinkstack.tests.support.chart;
 
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +88,35 @@ public final class Helm {
             throw new IllegalStateException("chart.dir " + dir + " has no Chart.yaml");
         }
         return dir;
+    }
+
+    /**
+     * The {@code helm template} arguments that point the chart at the images under test (the
+     * {@code image.jobmanager} and {@code image.taskmanager} properties, which share a tag).
+     */
+    public static List<String> imagesUnderTest() {
+        List<String> args = new ArrayList<>(imageRepositoriesUnderTest());
+        args.addAll(List.of("--set-string", "image.tag=" + imageTagUnderTest()));
+        return args;
+    }
+
+    /** The repositories of the images under test, for values that set {@code image.tag} themselves. */
+    public static List<String> imageRepositoriesUnderTest() {
+        String jobManager = FlinkContainerCluster.jobManagerImage();
+        String taskManager = FlinkContainerCluster.taskManagerImage();
+        return List.of(
+                "--set", "jobmanager.image.repository=" + jobManager.substring(0, jobManager.lastIndexOf(':')),
+                "--set", "taskmanager.image.repository=" + taskManager.substring(0, taskManager.lastIndexOf(':')));
+    }
+
+    /** The tag of the images under test. */
+    public static String imageTagUnderTest() {
+        String jobManager = FlinkContainerCluster.jobManagerImage();
+        String tag = jobManager.substring(jobManager.lastIndexOf(':') + 1);
+        if (!FlinkContainerCluster.taskManagerImage().endsWith(":" + tag)) {
+            throw new IllegalStateException("the JobManager and TaskManager images under test differ in tag");
+        }
+        return tag;
     }
 
     /** The major version: 3 or 4. */

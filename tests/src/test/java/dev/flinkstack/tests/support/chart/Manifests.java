@@ -47,6 +47,11 @@ public final class Manifests {
         return new Manifests(List.copyOf(objects));
     }
 
+    /** Some of the objects of a rendering, e.g. those that are not hooks. */
+    public static Manifests of(List<JsonNode> objects) {
+        return new Manifests(List.copyOf(objects));
+    }
+
     public List<JsonNode> all() {
         return objects;
     }

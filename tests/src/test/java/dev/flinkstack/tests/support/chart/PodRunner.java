@@ -44,13 +44,15 @@ public final class PodRunner implements AutoCloseable {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)|\\$\\$");
 
     private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
-    private final Manifests manifests;
+    private Manifests manifests;
     private final String namespace;
     private final String id;
     private final Path work;
     private final String subnetPrefix;
     private final Map<String, String> containers = new LinkedHashMap<>();
     private final Map<String, String> podIps = new LinkedHashMap<>();
+    /** Containers of deleted pods, kept (renamed) until close for their logs. */
+    private final Map<String, String> deleted = new LinkedHashMap<>();
     private int nextHost = 10;
 
     public PodRunner(Manifests manifests, String namespace) {
@@ -122,10 +124,43 @@ public final class PodRunner implements AutoCloseable {
         return name;
     }
 
+    /**
+     * The objects of another revision of the release: ConfigMap files are rewritten in place (running
+     * pods see them change, as with a ConfigMap volume) and new pods find the new Services.
+     */
+    public void update(Manifests revision) {
+        this.manifests = revision;
+        writeConfigMaps();
+    }
+
+    /**
+     * Deletes a pod as the kubelet does: SIGTERM, then SIGKILL after the grace period. Its container
+     * is kept under another name for its log, so a pod of the same name (a StatefulSet's) can start.
+     */
+    public void delete(String podName, int gracePeriodSeconds) {
+        String container = containers.remove(podName);
+        podIps.remove(podName);
+        engine.run("stop", "--time", Integer.toString(gracePeriodSeconds), container).orThrow();
+        String renamed = container + "-deleted-" + deleted.size();
+        engine.run("rename", container, renamed).orThrow();
+        deleted.put(podName + "-deleted-" + deleted.size(), renamed);
+    }
+
+    /** A crash the kubelet restarts: the container's processes get SIGKILL, then the container starts again. */
+    public void crash(String podName) {
+        engine.kill(containers.get(podName));
+        engine.run("start", containers.get(podName)).orThrow();
+    }
+
     /** Waits for a run-to-completion pod (Job, CronJob, test Pod) and returns its exit code. */
     public int awaitExit(String podName) {
         Processes.Result result = engine.run("wait", containers.get(podName)).orThrow();
         return Integer.parseInt(result.stdout().strip());
+    }
+
+    /** The objects of the release's current revision. */
+    public Manifests manifests() {
+        return manifests;
     }
 
     public String containerName(String podName) {
@@ -153,7 +188,9 @@ public final class PodRunner implements AutoCloseable {
     @Override
     public void close() {
         Path logDir = Path.of("target", "chart-it-logs", id);
-        for (Map.Entry<String, String> pod : containers.entrySet()) {
+        Map<String, String> all = new LinkedHashMap<>(deleted);
+        all.putAll(containers);
+        for (Map.Entry<String, String> pod : all.entrySet()) {
             try {
                 Files.createDirectories(logDir);
                 Files.writeString(logDir.resolve(pod.getKey() + ".log"), engine.logs(pod.getValue()));
@@ -189,6 +226,13 @@ public final class PodRunner implements AutoCloseable {
             Path dir = work.resolve("configmaps").resolve(configMap.at("/metadata/name").asText());
             try {
                 Files.createDirectories(dir);
+                try (Stream<Path> stale = Files.list(dir)) {
+                    for (Path file : stale.toList()) {
+                        if (!configMap.path("data").has(file.getFileName().toString())) {
+                            Files.delete(file);
+                        }
+                    }
+                }
                 for (Iterator<Map.Entry<String, JsonNode>> it = configMap.path("data").fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> entry = it.next();
                     Path file = dir.resolve(entry.getKey());

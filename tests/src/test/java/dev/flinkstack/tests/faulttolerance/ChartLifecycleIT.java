@@ -1,0 +1,205 @@
+package dev.flinkstack.tests.faulttolerance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flinkstack.tests.support.Await;
+import dev.flinkstack.tests.support.ContainerEngine;
+import dev.flinkstack.tests.support.ExampleJob;
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.JobOutput;
+import dev.flinkstack.tests.support.RunningJob;
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.HelmEmulator;
+import dev.flinkstack.tests.support.chart.Values;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The job lifecycle of an application cluster without an operator, along the chart's own path: each
+ * Helm operation is emulated ({@link HelmEmulator}) with the manifests and hooks Helm renders for it,
+ * on the images under test, with job.upgradeMode=savepoint. One bounded, deterministic job lives
+ * through install, an upgrade to a new image with a changed job argument, a rollback, a failed
+ * upgrade (its savepoint times out), suspend, resume, a SIGKILLed JobManager, uninstall and
+ * reinstall; it then finishes, and a JobManager restart does not run it again. Its committed output
+ * must equal an undisturbed run's exactly: nothing lost, nothing twice.
+ */
+class ChartLifecycleIT {
+
+    private static final BoundedJob JOB = new BoundedJob(200_000, 2_000);
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+    private static final String JOB_MANAGER = "Deployment/flink-jobmanager";
+    private static final String TASK_MANAGER = "Deployment/flink-taskmanager";
+
+    @Test
+    void everyHelmOperationKeepsTheJobsStateExactly(@TempDir Path buildContext) {
+        ReferenceRun.start(JOB);
+        ContainerEngine engine = ContainerEngine.fromSystemProperties();
+        String newTag = Helm.imageTagUnderTest() + "-lifecycle";
+        engine.buildNewVersion(FlinkContainerCluster.jobManagerImage(), FlinkContainerCluster.jobManagerImage() + "-lifecycle",
+                buildContext);
+        engine.buildNewVersion(FlinkContainerCluster.taskManagerImage(), FlinkContainerCluster.taskManagerImage() + "-lifecycle",
+                buildContext);
+        Values installed = values(JOB.arguments()).with("image.tag", Helm.imageTagUnderTest());
+        Values upgraded = values(withArgument(JOB.arguments(), "--checkpoint-interval", "3s")).with("image.tag", newTag);
+
+        try (HelmEmulator helm = new HelmEmulator(Helm.binaries().findFirst().orElseThrow(),
+                Helm.imageRepositoriesUnderTest().toArray(String[]::new))) {
+            Supplier<FlinkRest> rest = () -> helm.rest(JOB_MANAGER);
+            helm.install(installed);
+            Path claim = helm.podRunner().claimDir("flink-checkpoints");
+            RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
+            String jobId = job.id();
+            progress(job);
+
+            // Upgrade: a new image and a changed job argument. The hook stops the job with a savepoint,
+            // and the new JobManager runs the new definition from exactly that savepoint.
+            helm.upgrade(upgraded);
+            assertRestoredFromTheNewestSavepoint(job, claim);
+            assertThat(imageOf(helm, JOB_MANAGER)).endsWith(":" + newTag);
+            assertThat(imageOf(helm, TASK_MANAGER)).endsWith(":" + newTag);
+            assertThat(checkpointInterval(rest.get(), jobId)).as("the new job argument is in effect").isEqualTo(3000);
+            progress(job);
+
+            // Rollback: revision 1's hook and manifests, from the savepoint the hook takes.
+            helm.rollback(1);
+            assertRestoredFromTheNewestSavepoint(job, claim);
+            assertThat(imageOf(helm, JOB_MANAGER)).endsWith(":" + Helm.imageTagUnderTest());
+            assertThat(checkpointInterval(rest.get(), jobId)).isEqualTo(2000);
+            progress(job);
+
+            // A failed upgrade: the TaskManager cannot acknowledge the savepoint in time. Helm fails and
+            // nothing is replaced. Flink completes the savepoint later, which stops the job; a retry
+            // then upgrades it from that savepoint.
+            String taskManager = helm.pods(TASK_MANAGER).get(0);
+            engine.run("pause", helm.podRunner().containerName(taskManager)).orThrow();
+            Values impatient = upgraded.with("job.savepointTimeout", "5s");
+            assertThatThrownBy(() -> helm.upgrade(impatient))
+                    .isInstanceOf(HelmEmulator.HookFailed.class)
+                    .hasMessageContaining("the savepoint did not complete within 5 s");
+            assertThat(helm.revision()).as("the failed upgrade changed nothing").isEqualTo(3);
+            assertThat(helm.pods(TASK_MANAGER)).containsExactly(taskManager);
+            engine.run("unpause", helm.podRunner().containerName(taskManager)).orThrow();
+            job.awaitState("FINISHED", STARTUP);
+            helm.upgrade(upgraded);
+            assertRestoredFromTheNewestSavepoint(job, claim);
+            assertThat(checkpointInterval(rest.get(), jobId)).isEqualTo(3000);
+            progress(job);
+
+            // Suspend: a savepoint, then no Flink pod at all; resume restores that savepoint.
+            helm.upgrade(upgraded.with("job.state", "suspended"));
+            assertThat(helm.pods(JOB_MANAGER)).isEmpty();
+            assertThat(helm.pods(TASK_MANAGER)).isEmpty();
+            helm.upgrade(upgraded);
+            assertRestoredFromTheNewestSavepoint(job, claim);
+            progress(job);
+
+            // A JobManager crash without HA: the restarted process resumes from the latest checkpoint.
+            long lastCheckpoint = job.latestCompletedCheckpoint();
+            helm.podRunner().crash(helm.pods(JOB_MANAGER).get(0));
+            job.awaitFullyRunning(STARTUP);
+            JsonNode restored = job.restoredFrom().orElseThrow();
+            assertThat(restored.path("external_path").asText()).as("a retained checkpoint")
+                    .startsWith("file:/flink-data/checkpoints/" + jobId + "/chk-");
+            assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(lastCheckpoint);
+            progress(job);
+
+            // Uninstall takes a savepoint and keeps the claim; a reinstall resumes from it.
+            helm.uninstall();
+            assertThat(claim).isDirectory();
+            helm.install(upgraded);
+            assertRestoredFromTheNewestSavepoint(job, claim);
+
+            job.awaitState("FINISHED", JOB.nominalDuration().plusMinutes(3));
+            JobOutput finished = JobOutput.read(claim.resolve("output"));
+
+            // The job ended: a new JobManager process does not run it again.
+            String jobManager = helm.pods(JOB_MANAGER).get(0);
+            helm.podRunner().crash(jobManager);
+            Await.condition("the restarted JobManager's REST API", STARTUP, () -> rest.get().overview() != null);
+            assertThat(helm.podRunner().logs(jobManager)).contains("not starting the job: job " + jobId + " ended FINISHED");
+            assertThat(rest.get().jobIds()).as("no job runs again").isEmpty();
+            assertThat(JobOutput.read(claim.resolve("output")).differencesFrom(finished, 5)).isEmpty();
+
+            JobOutput expected = ReferenceRun.await(JOB);
+            System.out.printf("Chart lifecycle: committed %s; undisturbed: %s%n", finished.summary(), expected.summary());
+            assertThat(finished.differencesFrom(expected, 20))
+                    .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
+        } finally {
+            engine.run("rmi", FlinkContainerCluster.jobManagerImage() + "-lifecycle",
+                    FlinkContainerCluster.taskManagerImage() + "-lifecycle");
+        }
+    }
+
+    /**
+     * The values of revision 1: the example job with these arguments, savepoint upgrades, one
+     * TaskManager. A paused TaskManager is declared lost after 20 s, well after the failing
+     * upgrade's 5 s savepoint timeout.
+     */
+    private static Values values(List<String> jobArguments) {
+        return Values.of("mode", "application",
+                "job.className", ExampleJob.MAIN_CLASS,
+                "job.args", jobArguments,
+                "job.parallelism", 2,
+                "job.upgradeMode", "savepoint",
+                "job.savepointTimeout", "2m",
+                "taskmanager.replicas", 1,
+                "taskmanager.numberOfTaskSlots", 2)
+                .withMap("flinkConfiguration", "heartbeat.timeout", 20000);
+    }
+
+    private static List<String> withArgument(List<String> arguments, String name, String value) {
+        List<String> changed = new ArrayList<>(arguments);
+        changed.set(changed.indexOf(name) + 1, value);
+        return changed;
+    }
+
+    /** Lets the job make progress worth keeping: two more completed checkpoints, input still left. */
+    private static void progress(RunningJob job) {
+        job.awaitFullyRunning(STARTUP);
+        long checkpoints = job.completedCheckpoints();
+        job.awaitCompletedCheckpoints(checkpoints + 2, Duration.ofMinutes(1));
+        assertThat(job.runningWithInputLeft()).as("the job still reads input (else the test proves nothing)").isTrue();
+    }
+
+    /** The job runs again, restored from the newest savepoint on the claim: the one the hook took. */
+    private static void assertRestoredFromTheNewestSavepoint(RunningJob job, Path claim) {
+        job.awaitFullyRunning(STARTUP);
+        JsonNode restored = job.restoredFrom().orElseThrow();
+        Path newest = newestSavepoint(claim);
+        assertThat(ExampleJob.onHost(claim, restored.path("external_path").asText())).isEqualTo(newest);
+    }
+
+    private static Path newestSavepoint(Path claim) {
+        try (Stream<Path> savepoints = Files.list(claim.resolve("savepoints"))) {
+            return savepoints.filter(dir -> Files.exists(dir.resolve("_metadata")))
+                    .max(Comparator.comparing(dir -> dir.resolve("_metadata").toFile().lastModified()))
+                    .orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String imageOf(HelmEmulator helm, String workload) {
+        String container = helm.podRunner().containerName(helm.pods(workload).get(0));
+        return helm.podRunner().engine().run("inspect", "--format", "{{.Config.Image}}", container).orThrow().stdout().trim();
+    }
+
+    private static long checkpointInterval(FlinkRest rest, String jobId) {
+        return rest.get("/jobs/" + jobId + "/checkpoints/config").path("interval").asLong();
+    }
+}
