@@ -74,8 +74,27 @@
 {{- range $key, $value := include "flink.config.derived" . | fromJson }}
 {{- if kindIs "invalid" $value }}{{ $_ := unset $c $key }}{{ else }}{{ $_ := set $c $key $value }}{{ end }}
 {{- end -}}
-{{- range $key, $value := .Values.flinkConfiguration }}{{ $_ := set $c $key $value }}{{ end -}}
+{{- $user := include "flink.flatten" (dict "map" .Values.flinkConfiguration) | fromJson -}}
+{{- /* The heap state backend never uses managed memory (RocksDB's); give it to the heap unless sized explicitly. */ -}}
+{{- $backend := index $user "state.backend.type" | default (index $c "state.backend.type") -}}
+{{- $managedSized := or (hasKey $user "taskmanager.memory.managed.fraction") (hasKey $user "taskmanager.memory.managed.size") -}}
+{{- if and (eq (toString $backend) "hashmap") (not $managedSized) }}{{ $_ := set $c "taskmanager.memory.managed.fraction" 0 }}{{ end -}}
+{{- range $key, $value := $user }}{{ $_ := set $c $key $value }}{{ end -}}
 {{- toJson $c -}}
+{{- end -}}
+
+{{/* flinkConfiguration with nested maps flattened to dotted keys, as Flink reads config.yaml. Usage: include "flink.flatten" (dict "map" $m). */}}
+{{- define "flink.flatten" -}}
+{{- $flat := dict -}}
+{{- $prefix := .prefix | default "" -}}
+{{- range $key, $value := .map -}}
+{{- if kindIs "map" $value -}}
+{{- $flat = merge $flat (include "flink.flatten" (dict "map" $value "prefix" (printf "%s%s." $prefix $key)) | fromJson) -}}
+{{- else -}}
+{{- $_ := set $flat (printf "%s%s" $prefix $key) $value -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $flat -}}
 {{- end -}}
 
 {{/* The complete config.yaml, sorted, one "key: <JSON value>" line per key (JSON is valid YAML and keeps types exact). */}}

@@ -181,6 +181,26 @@ annotations:
 {{- mul $number (get (dict "s" 1 "m" 60 "h" 3600) $unit) -}}
 {{- end -}}
 
+{{/* Milliseconds of a Flink duration (a number of milliseconds, or a number and a unit such as 5 s or 1min); empty when it is not one. */}}
+{{- define "flink.milliseconds" -}}
+{{- $text := lower (toString .) | trim -}}
+{{- $units := dict "" 1 "ms" 1 "milli" 1 "millis" 1 "millisecond" 1 "milliseconds" 1 "s" 1000 "sec" 1000 "secs" 1000 "second" 1000 "seconds" 1000 "m" 60000 "min" 60000 "minute" 60000 "minutes" 60000 "h" 3600000 "hour" 3600000 "hours" 3600000 "d" 86400000 "day" 86400000 "days" 86400000 -}}
+{{- if regexMatch "^[0-9]+ *[a-z]*$" $text -}}
+{{- $unit := regexFind "[a-z]*$" $text -}}
+{{- if hasKey $units $unit }}{{ mul (regexFind "^[0-9]+" $text | int64) (get $units $unit) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whole mebibytes of a Flink memory size (bytes, or a number and a unit such as 1536m or 2 gb); empty when it is not one. */}}
+{{- define "flink.mebibytes" -}}
+{{- $text := lower (toString .) | trim -}}
+{{- $units := dict "" 1 "b" 1 "bytes" 1 "k" 1024 "kb" 1024 "kibibytes" 1024 "m" 1048576 "mb" 1048576 "mebibytes" 1048576 "g" 1073741824 "gb" 1073741824 "gibibytes" 1073741824 "t" 1099511627776 "tb" 1099511627776 "tebibytes" 1099511627776 -}}
+{{- if and (ne $text "<nil>") (regexMatch "^[0-9]+ *[a-z]*$" $text) -}}
+{{- $unit := regexFind "[a-z]*$" $text -}}
+{{- if hasKey $units $unit }}{{ div (mul (regexFind "^[0-9]+" $text | int64) (get $units $unit)) 1048576 }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Flink memory size from a Kubernetes quantity: 1536Mi -> 1536m, 2Gi -> 2g. */}}
 {{- define "flink.flinkMemory" -}}
 {{- . | trimSuffix "i" | lower -}}

@@ -154,11 +154,13 @@ podAntiAffinity:
   value: {{ .Values.log4j.format | quote }}
 {{- end -}}
 
-{{/* Container resources: the component's resources with memory request and limit set from its `memory`. Usage: include "flink.resources" (index .Values "jobmanager"). */}}
+{{/* Container resources: the component's resources with memory request and limit set from its `memory`, and an ephemeral-storage request for the /tmp emptyDir (RocksDB's files on Deployment TaskManagers) so the scheduler picks a node with that much disk. Usage: include "flink.resources" (list . "taskmanager"). */}}
 {{- define "flink.resources" -}}
-{{- $r := deepCopy (.resources | default dict) -}}
-{{- $_ := set $r "requests" (merge (dict "memory" .memory) ($r.requests | default dict)) -}}
-{{- $_ := set $r "limits" (merge (dict "memory" .memory) ($r.limits | default dict)) -}}
+{{- $ctx := index . 0 -}}
+{{- $c := index $ctx.Values (index . 1) -}}
+{{- $r := deepCopy ($c.resources | default dict) -}}
+{{- $_ := set $r "requests" (merge (dict "memory" $c.memory "ephemeral-storage" $ctx.Values.tmpSizeLimit) ($r.requests | default dict)) -}}
+{{- $_ := set $r "limits" (merge (dict "memory" $c.memory) ($r.limits | default dict)) -}}
 {{- toYaml $r -}}
 {{- end -}}
 

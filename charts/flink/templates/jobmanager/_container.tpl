@@ -64,7 +64,7 @@
     {{- . | nindent 4 }}
     {{- end }}
   resources:
-    {{- include "flink.resources" $jm | nindent 4 }}
+    {{- include "flink.resources" (list $ctx "jobmanager") | nindent 4 }}
   securityContext:
     {{- toYaml $v.containerSecurityContext | nindent 4 }}
   {{- if $jm.startupProbe.enabled }}

@@ -33,7 +33,7 @@
     {{- . | nindent 4 }}
     {{- end }}
   resources:
-    {{- include "flink.resources" $tm | nindent 4 }}
+    {{- include "flink.resources" (list . "taskmanager") | nindent 4 }}
   securityContext:
     {{- toYaml $v.containerSecurityContext | nindent 4 }}
   {{- range $name := list "startupProbe" "readinessProbe" "livenessProbe" }}

@@ -12,6 +12,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint;
+import org.apache.flink.runtime.heartbeat.HeartbeatServices;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -44,8 +45,9 @@ import java.util.regex.Pattern;
  * {@code notice <text>} line says which.
  *
  * <p>Usage: {@code LaunchParameters jobmanager|application|taskmanager|client --configDir DIR
- * --writeConfig DIR [--job-id ID] [-Dkey=value ...]}. A configuration Flink cannot load, a reference to an unset variable, or memory
- * settings that do not add up exit with status 1 and a message on stderr (never a value).
+ * --writeConfig DIR [--job-id ID] [-Dkey=value ...]}. A configuration Flink cannot load, a reference to an unset variable,
+ * memory settings that do not add up or heartbeat settings Flink refuses exit with status 1 and a message on stderr (never
+ * a value).
  */
 public final class LaunchParameters {
 
@@ -145,6 +147,8 @@ public final class LaunchParameters {
         } else {
             return jvmFlags;
         }
+        // Flink checks these only once the cluster runs (a JobManager then fails after its start).
+        HeartbeatServices.fromConfiguration(config);
         // Flink renders them as "-D key=value -D key=value".
         for (String property : split(dynamicProperties.replace("-D ", "-D"))) {
             int equals = property.indexOf('=');

@@ -47,7 +47,7 @@ class BadValuesTest {
                 BadValue.flink("state.backend.type", "filesystem"),
                 BadValue.flink("execution.checkpointing.interval", "10 seconds"),
                 BadValue.flink("execution.checkpointing.num-retained", 0),
-                BadValue.flink("heartbeat.timeout", "5s"),
+                BadValue.flink("heartbeat.timeout", "soon"),
                 BadValue.of("checkpoints.persistence.accessModes", List.of("ReadWriteAll")),
                 BadValue.of("checkpoints.persistence.size", "ten"),
                 BadValue.of("autoscaling.targetCPUUtilizationPercentage", "70%"),

@@ -9,6 +9,7 @@ import dev.flinkstack.tests.support.RunningJob;
 import dev.flinkstack.tests.support.chart.Helm;
 import dev.flinkstack.tests.support.chart.Manifests;
 import dev.flinkstack.tests.support.chart.PodRunner;
+import dev.flinkstack.tests.support.chart.Values;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,19 @@ class ChartPodsRunIT {
                         .anyMatch(name -> name.contains("flink-taskmanager-0"));
             }
             assertThat(runToCompletion(pods, m.get("Pod", "flink-test-rest-api"), "flink-test-rest-api")).isZero();
+        }
+    }
+
+    @Test
+    void memoryFlinkRefusesStopsTheRenderedTaskManagerWithFlinksMessage() {
+        // The template checks what it can parse; Flink's own arithmetic, in the images' launcher, catches the rest.
+        Manifests m = helm.render(Values.defaults().withMap("flinkConfiguration", "taskmanager.memory.jvm-metaspace.size", "1400m"),
+                Helm.imagesUnderTest().toArray(String[]::new));
+        try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
+            pods.start(m.get("Deployment", "flink-taskmanager"), "flink-taskmanager-5c4d8f9b7-abcde");
+            assertThat(pods.awaitExit("flink-taskmanager-5c4d8f9b7-abcde")).isEqualTo(1);
+            assertThat(pods.logs("flink-taskmanager-5c4d8f9b7-abcde"))
+                    .contains("invalid Flink configuration").contains("JVM Metaspace").contains("Total Process Memory");
         }
     }
 

@@ -58,6 +58,16 @@ class EntrypointIT {
         assertThat(result.stderr()).contains("invalid Flink configuration").contains("Total Process Memory");
     }
 
+    @Test
+    void heartbeatSettingsFlinkRefusesStopTheContainerBeforeFlinkStarts() {
+        Processes.Result result = engine.run("run", "--rm", "--env", "FLINK_PROPERTIES=heartbeat.interval: 10 s\nheartbeat.timeout: 2 s",
+                FlinkContainerCluster.jobManagerImage(), "jobmanager");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("invalid Flink configuration")
+                .contains("heartbeat timeout should be larger or equal than the heartbeat interval");
+    }
+
     @ParameterizedTest
     @MethodSource("images")
     void malformedFlinkPropertiesLineIsRejected(String image) {
