@@ -6,9 +6,11 @@ import dev.flinkstack.tests.support.Processes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,25 +49,25 @@ class EntrypointIT {
         assertThat(result.orThrow().stdout().trim()).isEqualTo("9999");
     }
 
-    @ParameterizedTest
-    @MethodSource("images")
-    void invalidConfigurationIsRejectedWithTheReason(String image) {
-        String role = image.equals(FlinkContainerCluster.jobManagerImage()) ? "jobmanager" : "taskmanager";
-        Processes.Result result = engine.run("run", "--rm", "--env",
-                "FLINK_PROPERTIES=" + role + ".memory.process.size: 64m", image, role);
-
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.stderr()).contains("invalid Flink configuration").contains("Total Process Memory");
+    /** Settings Flink refuses, for an image and its role, and the reason its message gives. */
+    static Stream<Arguments> refusedSettings() {
+        return Stream.of(
+                Arguments.of(FlinkContainerCluster.jobManagerImage(), "jobmanager", "jobmanager.memory.process.size: 64m",
+                        "Total Process Memory"),
+                Arguments.of(FlinkContainerCluster.taskManagerImage(), "taskmanager", "taskmanager.memory.process.size: 64m",
+                        "Total Process Memory"),
+                // Flink itself checks these only once the cluster runs.
+                Arguments.of(FlinkContainerCluster.jobManagerImage(), "jobmanager", "heartbeat.interval: 10 s\nheartbeat.timeout: 2 s",
+                        "heartbeat timeout should be larger or equal than the heartbeat interval"));
     }
 
-    @Test
-    void heartbeatSettingsFlinkRefusesStopTheContainerBeforeFlinkStarts() {
-        Processes.Result result = engine.run("run", "--rm", "--env", "FLINK_PROPERTIES=heartbeat.interval: 10 s\nheartbeat.timeout: 2 s",
-                FlinkContainerCluster.jobManagerImage(), "jobmanager");
+    @ParameterizedTest
+    @MethodSource("refusedSettings")
+    void settingsFlinkRefusesStopTheContainerBeforeFlinkStarts(String image, String role, String properties, String reason) {
+        Processes.Result result = engine.run("run", "--rm", "--env", "FLINK_PROPERTIES=" + properties, image, role);
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.stderr()).contains("invalid Flink configuration")
-                .contains("heartbeat timeout should be larger or equal than the heartbeat interval");
+        assertThat(result.stderr()).contains("invalid Flink configuration").contains(reason);
     }
 
     @ParameterizedTest

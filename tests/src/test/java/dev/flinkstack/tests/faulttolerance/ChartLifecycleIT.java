@@ -50,10 +50,7 @@ class ChartLifecycleIT {
         ReferenceRun.start(JOB);
         ContainerEngine engine = ContainerEngine.fromSystemProperties();
         String newTag = Helm.imageTagUnderTest() + "-lifecycle";
-        engine.buildNewVersion(FlinkContainerCluster.jobManagerImage(), FlinkContainerCluster.jobManagerImage() + "-lifecycle",
-                buildContext);
-        engine.buildNewVersion(FlinkContainerCluster.taskManagerImage(), FlinkContainerCluster.taskManagerImage() + "-lifecycle",
-                buildContext);
+        FlinkContainerCluster.buildNewImageVersions(engine, "-lifecycle", buildContext);
         Values installed = values(JOB.arguments()).with("image.tag", Helm.imageTagUnderTest());
         Values upgraded = values(withArgument(JOB.arguments(), "--checkpoint-interval", "3s")).with("image.tag", newTag);
 

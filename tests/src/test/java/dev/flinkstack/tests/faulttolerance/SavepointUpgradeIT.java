@@ -34,12 +34,12 @@ class SavepointUpgradeIT {
     void newImageVersionContinuesFromTheSavepointWithExactlyOnceOutput(@TempDir Path buildContext) {
         ReferenceRun.start(JOB);
         ContainerEngine engine = ContainerEngine.fromSystemProperties();
-        String newJobManagerImage = FlinkContainerCluster.jobManagerImage() + "-upgrade-test";
-        String newTaskManagerImage = FlinkContainerCluster.taskManagerImage() + "-upgrade-test";
+        String newVersion = "-upgrade-test";
+        String newJobManagerImage = FlinkContainerCluster.jobManagerImage() + newVersion;
+        String newTaskManagerImage = FlinkContainerCluster.taskManagerImage() + newVersion;
         Path data = FlinkContainerCluster.newDataDir();
         try {
-            engine.buildNewVersion(FlinkContainerCluster.jobManagerImage(), newJobManagerImage, buildContext);
-            engine.buildNewVersion(FlinkContainerCluster.taskManagerImage(), newTaskManagerImage, buildContext);
+            FlinkContainerCluster.buildNewImageVersions(engine, newVersion, buildContext);
 
             String savepoint;
             String oldImageId;

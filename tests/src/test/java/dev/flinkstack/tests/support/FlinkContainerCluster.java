@@ -79,6 +79,13 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return System.getProperty("image.taskmanager", "flinkstack/flink-taskmanager:2.3.0");
     }
 
+    /** Builds a new version of both images (a layer more), tagged with their tag plus {@code suffix}: an upgrade's target. */
+    public static void buildNewImageVersions(ContainerEngine engine, String suffix, Path buildContext) {
+        for (String image : List.of(jobManagerImage(), taskManagerImage())) {
+            engine.buildNewVersion(image, image + suffix, buildContext);
+        }
+    }
+
     /** A fresh data directory with the permissions the containers need; the caller deletes it. */
     public static Path newDataDir() {
         try {
