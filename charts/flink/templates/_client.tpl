@@ -29,7 +29,7 @@ http://{{ include "flink.jobmanager.restServiceName" . }}:{{ .Values.jobmanager.
 /opt/flink/bin/entrypoint.sh control wait --timeout 300s
 {{- end -}}
 
-{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running `args` with the Flink pods' configuration and volumes. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never"). */}}
+{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running `args` with the Flink pods' configuration and volumes, plus the optional `env` list. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never"). */}}
 {{- define "flink.clientPodSpec" -}}
 {{- $ctx := .ctx -}}
 {{- $v := $ctx.Values -}}
@@ -52,6 +52,9 @@ containers:
         value: {{ include "flink.restUrl" $ctx | quote }}
       - name: FLINK_LOG_FORMAT
         value: {{ $v.log4j.format | quote }}
+      {{- with .env }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
     resources:
       {{- toYaml $v.client.resources | nindent 6 }}
     securityContext:

@@ -4,6 +4,7 @@ import dev.flinkstack.lifecycle.LifecycleStore;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.PipelineOptionsInternal;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,12 +33,18 @@ import java.util.function.Supplier;
  * <pre>
  * control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]
  * control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]
+ * control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]
  * </pre>
  *
  * {@code savepoint} is the chart's upgrade and suspend hook: it stops the application's job with a
  * savepoint, which the next JobManager restores ({@code dev.flinkstack.lifecycle.RestorePoint}).
  * It changes nothing when it cannot do that (the REST API unreachable, the job not running, the
  * savepoint failing), so a failed hook fails the Helm operation and leaves the job running.
+ *
+ * <p>{@code run-once} runs a job submission (COMMAND, a {@code flink run}) at most once per KEY, such as
+ * the name of the Kubernetes Job of a scheduled run: the job gets an id derived from KEY, so a retry of
+ * the same run (its pod died) waits for the job the first attempt submitted instead of starting a
+ * second one writing the same output.
  *
  * <p>Progress goes to stderr; exit status 0 on success, 1 on failure or timeout (with what was
  * seen), 2 on bad arguments. The REST URL defaults to {@code $FLINK_REST_URL}, then
@@ -43,7 +54,8 @@ public final class Control {
 
     private static final String USAGE = String.join("\n",
             "usage: control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]",
-            "       control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]");
+            "       control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]",
+            "       control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]");
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     /** The configuration key the chart sets to the hash of the application's definition. */
     static final String DEFINITION_KEY = "flinkstack.definition";
@@ -62,17 +74,25 @@ public final class Control {
             System.err.println("control: " + e.getMessage());
             System.err.println(USAGE);
             System.exit(2);
+        } catch (IOException e) {
+            System.err.println("control: FAILED: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            System.exit(1);
         }
     }
 
-    static int run(List<String> args) {
+    static int run(List<String> args) throws IOException, InterruptedException {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("no command");
         }
-        Options options = Options.parse(args.subList(1, args.size()));
+        int separator = args.indexOf("--");
+        List<String> command = separator < 0 ? List.of() : args.subList(separator + 1, args.size());
+        Options options = Options.parse(args.subList(1, separator < 0 ? args.size() : separator));
         return switch (args.get(0)) {
             case "wait" -> new Control(options.restUrl).await(options);
             case "savepoint" -> new Control(options.restUrl).savepoint(options);
+            case "run-once" -> new Control(options.restUrl).runOnce(options, command);
             default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
         };
     }
@@ -87,6 +107,7 @@ public final class Control {
         String jobId;
         boolean suspend;
         String unlessDefinition;
+        String key;
 
         static Options parse(List<String> args) {
             Options options = new Options();
@@ -104,6 +125,7 @@ public final class Control {
                     case "--job-id" -> options.jobId = value(args, ++i, option);
                     case "--suspend" -> options.suspend = true;
                     case "--unless-definition" -> options.unlessDefinition = value(args, ++i, option);
+                    case "--key" -> options.key = value(args, ++i, option);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "'");
                 }
             }
@@ -215,6 +237,45 @@ public final class Control {
             store.write(LifecycleStore.SUSPENDED, outcome[0]);
         }
         return done("job " + job + " stopped with savepoint " + outcome[0]);
+    }
+
+    /** {@code control run-once}: submit with an id derived from the key, unless a job of that id exists. */
+    private int runOnce(Options options, List<String> command) throws IOException, InterruptedException {
+        if (options.key == null || command.isEmpty()) {
+            throw new IllegalArgumentException("run-once needs --key KEY and -- COMMAND");
+        }
+        String job = jobIdOf(options.key);
+        Optional<org.apache.flink.api.common.JobStatus> state = jobState(job);
+        if (state.isEmpty()) {
+            System.err.println("control: submitting job " + job + " for " + options.key);
+            ProcessBuilder submission = new ProcessBuilder(command).inheritIO();
+            String properties = Optional.ofNullable(System.getenv("FLINK_PROPERTIES")).orElse("");
+            submission.environment().put("FLINK_PROPERTIES",
+                    properties + "\n" + PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID.key() + ": " + job);
+            return submission.start().waitFor();
+        }
+        if (!state.get().isGloballyTerminalState()) {
+            System.err.println("control: job " + job + " for " + options.key
+                    + " was submitted by an earlier attempt; waiting for it instead of submitting it again");
+            if (!poll("job " + job + " to end", options.timeout,
+                    () -> jobState(job).map(org.apache.flink.api.common.JobStatus::isGloballyTerminalState).orElse(false))) {
+                return failed("job " + job + " did not end within " + TimeUtils.formatWithHighestUnit(options.timeout));
+            }
+            state = jobState(job);
+        }
+        return state.get() == org.apache.flink.api.common.JobStatus.FINISHED
+                ? done("job " + job + " for " + options.key + " FINISHED")
+                : failed("job " + job + " for " + options.key + " ended " + state.get());
+    }
+
+    /** A Flink job id (32 hex digits) derived from {@code key}. */
+    static String jobIdOf(String key) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static int done(String message) {

@@ -85,10 +85,14 @@ class ChartPodsRunIT {
             String jobId = RunningJob.awaitRunning(() -> rest, STARTUP).id();
             assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
 
-            // One scheduled run: the CronJob's pod submits the bounded job and exits 0 once it finished.
-            assertThat(runToCompletion(pods, m.get("CronJob", "flink-scheduled"), "flink-scheduled-29391840-t5w8n"))
-                    .isZero();
-            assertThat(rest.jobIds()).as("the streaming job and the scheduled one").hasSize(2);
+            // One scheduled run whose first pod dies once it submitted the bounded job: the retry (a
+            // second pod of the same Kubernetes Job) waits for that job instead of running it again.
+            JsonNode cronJob = m.get("CronJob", "flink-scheduled");
+            pods.start(cronJob, "flink-scheduled-29391840-t5w8n");
+            Await.condition("the scheduled job submitted", STARTUP, () -> rest.jobIds().size() == 2);
+            pods.engine().kill(pods.containerName("flink-scheduled-29391840-t5w8n"));
+            assertThat(runToCompletion(pods, cronJob, "flink-scheduled-29391840-q7r2x")).isZero();
+            assertThat(rest.jobIds()).as("the streaming job and the scheduled one, once").hasSize(2);
             assertScheduledRunCommittedItsOutput(pods.claimDir("flink-checkpoints"));
             assertThat(rest.isFullyRunning(jobId)).as("the streaming job kept running").isTrue();
 

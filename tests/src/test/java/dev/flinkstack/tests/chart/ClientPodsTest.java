@@ -82,6 +82,10 @@ class ClientPodsTest {
                         + "'/opt/flink/usrlib/traffic-analytics.jar'")
                 .as("attached: the run ends with the job").doesNotContain("'-d'")
                 .contains("'--records' '100000'");
+        assertThat(script).as("a retried run waits for the Flink job its first pod submitted")
+                .contains("control run-once --key \"$FLINK_SCHEDULED_RUN\" --timeout 3600s -- '/opt/flink/bin/entrypoint.sh' 'flink' 'run'");
+        JsonNode key = cron.at("/spec/jobTemplate/spec/template/spec/containers/0/env").findParent("fieldRef");
+        assertThat(key.at("/fieldRef/fieldPath").asText()).as("the Kubernetes Job's name").isEqualTo("metadata.labels['job-name']");
     }
 
     @HelmTest

@@ -42,6 +42,8 @@ import java.util.stream.Stream;
 public final class PodRunner implements AutoCloseable {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)|\\$\\$");
+    /** A downward API label reference: metadata.labels['key']. */
+    private static final Pattern LABEL_FIELD = Pattern.compile("metadata\\.labels\\['([^']+)']");
 
     private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
     private Manifests manifests;
@@ -97,7 +99,7 @@ public final class PodRunner implements AutoCloseable {
                 .network(id, aliases(template.at("/metadata/labels"), podName).toArray(String[]::new))
                 .option("--ip", ip, "--hostname", podName, "--pull", "never");
 
-        Map<String, String> env = environment(container, podName, ip);
+        Map<String, String> env = environment(container, podName, ip, podLabels(object, template, podName));
         env.forEach(run::env);
         List<String> args = new ArrayList<>();
         if (container.has("command")) {
@@ -273,14 +275,30 @@ public final class PodRunner implements AutoCloseable {
         return aliases;
     }
 
-    private Map<String, String> environment(JsonNode container, String podName, String ip) {
+    /**
+     * The pod's labels: its template's, plus those Kubernetes adds to the pods of a Job (or a CronJob's
+     * Job), whose name is the pod name without its random suffix.
+     */
+    private static Map<String, String> podLabels(JsonNode object, JsonNode template, String podName) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        template.at("/metadata/labels").fields().forEachRemaining(label -> labels.put(label.getKey(), label.getValue().asText()));
+        String kind = object.path("kind").asText();
+        if (kind.equals("Job") || kind.equals("CronJob")) {
+            String jobName = podName.replaceFirst("-[a-z0-9]{5}$", "");
+            labels.put("job-name", jobName);
+            labels.put("batch.kubernetes.io/job-name", jobName);
+        }
+        return labels;
+    }
+
+    private Map<String, String> environment(JsonNode container, String podName, String ip, Map<String, String> labels) {
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode variable : container.path("env")) {
             String name = variable.path("name").asText();
             if (variable.has("value")) {
                 env.put(name, expand(variable.path("value").asText(), env));
             } else if (variable.has("valueFrom")) {
-                env.put(name, valueFrom(variable.path("valueFrom"), podName, ip));
+                env.put(name, valueFrom(variable.path("valueFrom"), podName, ip, labels));
             } else {
                 env.put(name, "");
             }
@@ -288,9 +306,14 @@ public final class PodRunner implements AutoCloseable {
         return env;
     }
 
-    private String valueFrom(JsonNode source, String podName, String ip) {
+    private String valueFrom(JsonNode source, String podName, String ip, Map<String, String> labels) {
         if (source.has("fieldRef")) {
-            return switch (source.at("/fieldRef/fieldPath").asText()) {
+            String field = source.at("/fieldRef/fieldPath").asText();
+            Matcher label = LABEL_FIELD.matcher(field);
+            if (label.matches()) {
+                return labels.getOrDefault(label.group(1), "");
+            }
+            return switch (field) {
                 case "status.podIP" -> ip;
                 case "metadata.name" -> podName;
                 case "metadata.namespace" -> namespace;
