@@ -8,16 +8,13 @@
 http://{{ include "flink.jobmanager.restServiceName" . }}:{{ .Values.jobmanager.restService.port }}
 {{- end -}}
 
-{{/* `flink run` of a job entry (jarFile, className, parallelism, fromSavepoint, allowNonRestoredState, args) against the REST Service, shell-quoted. Usage: include "flink.runCommand" (dict "ctx" . "job" $job "detached" true). */}}
+{{/* Attached `flink run` of a bounded job (jarFile, className, parallelism, args) against the REST Service, shell-quoted. Usage: include "flink.runCommand" (dict "ctx" . "job" $job). */}}
 {{- define "flink.runCommand" -}}
 {{- $job := .job -}}
 {{- $ctx := .ctx -}}
 {{- $args := list "/opt/flink/bin/entrypoint.sh" "flink" "run" "-m" (printf "%s:%v" (include "flink.jobmanager.restServiceName" $ctx) $ctx.Values.jobmanager.restService.port) -}}
-{{- if .detached }}{{ $args = append $args "-d" }}{{ end -}}
 {{- with $job.className }}{{ $args = concat $args (list "-c" .) }}{{ end -}}
 {{- with $job.parallelism }}{{ $args = concat $args (list "-p" .) }}{{ end -}}
-{{- with $job.fromSavepoint }}{{ $args = concat $args (list "-s" .) }}{{ end -}}
-{{- if $job.allowNonRestoredState }}{{ $args = append $args "-n" }}{{ end -}}
 {{- $args = concat $args (list $job.jarFile) ($job.args | default list) -}}
 {{- $quoted := list -}}
 {{- range $args }}{{ $quoted = append $quoted (include "flink.shellQuote" .) }}{{ end -}}

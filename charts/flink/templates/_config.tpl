@@ -24,10 +24,11 @@
 {{- $_ := set $c "execution.checkpointing.savepoint-dir" (printf "file://%s/savepoints" $data) -}}
 {{- $_ := set $c "jobmanager.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
 {{- $_ := set $c "historyserver.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
-{{- if eq $v.mode "application" -}}
-{{- /* The job lifecycle (job.upgradeMode, job.state, the nonces): see the images' dev.flinkstack.lifecycle. The JobManager stays up after the job ends, so a Deployment does not run it again. */ -}}
+{{- /* The jobs' lifecycle (job.upgradeMode, job.state, the nonces, the session jobs' reconciler): see the images' dev.flinkstack.lifecycle. */ -}}
 {{- $_ := set $c "flinkstack.lifecycle.dir" (printf "file://%s/lifecycle/%s" $data (include "flink.clusterId" .)) -}}
 {{- $_ := set $c "execution.job-status-changed-listeners" "dev.flinkstack.lifecycle.JobStatusRecorder$Factory" -}}
+{{- if eq $v.mode "application" -}}
+{{- /* The JobManager stays up after the job ends, so a Deployment does not run it again. */ -}}
 {{- $_ := set $c "execution.shutdown-on-application-finish" false -}}
 {{- with $v.job.fromSavepoint }}{{ $_ := set $c "flinkstack.initial-savepoint" . }}{{ end -}}
 {{- with $v.job.savepointRedeployNonce }}{{ $_ := set $c "flinkstack.initial-savepoint-nonce" (toString .) }}{{ end -}}
@@ -95,6 +96,13 @@
 {{- end -}}
 {{- end -}}
 {{- toJson $flat -}}
+{{- end -}}
+
+{{/* The session jobs file of the reconciler (control reconcile): the cluster id, from which job ids derive, and jobs[]; empty in application mode. */}}
+{{- define "flink.sessionJobs" -}}
+{{- if eq .Values.mode "session" -}}
+{{- toJson (dict "clusterId" (include "flink.clusterId" .) "jobs" (.Values.jobs | default list)) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The complete config.yaml, sorted, one "key: <JSON value>" line per key (JSON is valid YAML and keeps types exact). */}}

@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  * control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]
  * control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]
  * control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]
+ * control reconcile --jobs FILE [--rest URL] [--every DURATION] [--timeout DURATION] [--once]
  * </pre>
  *
  * {@code savepoint} is the chart's upgrade and suspend hook: it stops the application's job with a
@@ -44,7 +45,8 @@ import java.util.function.Supplier;
  * <p>{@code run-once} runs a job submission (COMMAND, a {@code flink run}) at most once per KEY, such as
  * the name of the Kubernetes Job of a scheduled run: the job gets an id derived from KEY, so a retry of
  * the same run (its pod died) waits for the job the first attempt submitted instead of starting a
- * second one writing the same output.
+ * second one writing the same output. {@code reconcile} keeps a session cluster's jobs as a file lists
+ * them: {@link SessionJobs}.
  *
  * <p>Progress goes to stderr; exit status 0 on success, 1 on failure or timeout (with what was
  * seen), 2 on bad arguments. The REST URL defaults to {@code $FLINK_REST_URL}, then
@@ -55,15 +57,16 @@ public final class Control {
     private static final String USAGE = String.join("\n",
             "usage: control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]",
             "       control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]",
-            "       control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]");
+            "       control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]",
+            "       control reconcile --jobs FILE [--rest URL] [--every DURATION] [--timeout DURATION] [--once]");
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     /** The configuration key the chart sets to the hash of the application's definition. */
     static final String DEFINITION_KEY = "flinkstack.definition";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI rest;
+    final URI rest;
 
-    private Control(String restUrl) {
+    Control(String restUrl) {
         this.rest = URI.create(restUrl.endsWith("/") ? restUrl : restUrl + "/");
     }
 
@@ -93,12 +96,13 @@ public final class Control {
             case "wait" -> new Control(options.restUrl).await(options);
             case "savepoint" -> new Control(options.restUrl).savepoint(options);
             case "run-once" -> new Control(options.restUrl).runOnce(options, command);
+            case "reconcile" -> new SessionJobs(new Control(options.restUrl), options).run();
             default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
         };
     }
 
     /** The options of both commands. */
-    private static final class Options {
+    static final class Options {
         String restUrl = Optional.ofNullable(System.getenv("FLINK_REST_URL")).orElse("http://localhost:8081");
         Duration timeout = Duration.ofMinutes(5);
         int taskManagers;
@@ -108,6 +112,9 @@ public final class Control {
         boolean suspend;
         String unlessDefinition;
         String key;
+        String jobsFile;
+        Duration every = Duration.ofSeconds(10);
+        boolean once;
 
         static Options parse(List<String> args) {
             Options options = new Options();
@@ -126,6 +133,9 @@ public final class Control {
                     case "--suspend" -> options.suspend = true;
                     case "--unless-definition" -> options.unlessDefinition = value(args, ++i, option);
                     case "--key" -> options.key = value(args, ++i, option);
+                    case "--jobs" -> options.jobsFile = value(args, ++i, option);
+                    case "--every" -> options.every = TimeUtils.parseDuration(value(args, ++i, option));
+                    case "--once" -> options.once = true;
                     default -> throw new IllegalArgumentException("unknown option '" + option + "'");
                 }
             }
@@ -156,16 +166,16 @@ public final class Control {
     }
 
     /** {@code control savepoint}: stop the job with a savepoint for an upgrade or a suspension. */
-    private int savepoint(Options options) {
+    int savepoint(Options options) {
         if (options.jobId == null) {
             throw new IllegalArgumentException("savepoint needs --job-id");
         }
         Configuration config = GlobalConfiguration.loadConfiguration(
                 Optional.ofNullable(System.getenv("FLINK_CONF_DIR")).orElse("/opt/flink/conf"));
         FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
-        LifecycleStore store = LifecycleStore.of(config).orElseThrow(() -> new IllegalArgumentException(
-                "savepoint needs " + LifecycleStore.DIR.key() + " in the configuration"));
         String job = options.jobId;
+        LifecycleStore store = LifecycleStore.of(config, job).orElseThrow(() -> new IllegalArgumentException(
+                "savepoint needs " + LifecycleStore.DIR.key() + " in the configuration"));
 
         Optional<String> suspended = store.read(LifecycleStore.SUSPENDED);
         if (suspended.isPresent()) {
@@ -183,7 +193,7 @@ public final class Control {
         }
         Optional<org.apache.flink.api.common.JobStatus> state = jobState(job);
         Optional<String> ended = state.filter(org.apache.flink.api.common.JobStatus::isGloballyTerminalState)
-                .map(Enum::name).or(() -> state.isEmpty() ? store.read(LifecycleStore.terminated(job)) : Optional.empty());
+                .map(Enum::name).or(() -> state.isEmpty() ? store.read(LifecycleStore.TERMINATED) : Optional.empty());
         if (ended.isPresent()) {
             if (options.suspend) {
                 store.write(LifecycleStore.SUSPENDED, "job " + job + " (it had ended: " + ended.get() + ")");
@@ -289,7 +299,7 @@ public final class Control {
     }
 
     /** The job's state on the JobManager; empty when it does not know the job. */
-    private Optional<org.apache.flink.api.common.JobStatus> jobState(String job) {
+    Optional<org.apache.flink.api.common.JobStatus> jobState(String job) {
         for (JsonNode overview : get("jobs/overview").path("jobs")) {
             if (job.equals(overview.path("jid").asText())) {
                 return Optional.of(org.apache.flink.api.common.JobStatus.valueOf(overview.path("state").asText()));
@@ -348,7 +358,7 @@ public final class Control {
         return ids;
     }
 
-    private JsonNode get(String path) {
+    JsonNode get(String path) {
         return JobStatus.parse(getText(path));
     }
 

@@ -77,7 +77,7 @@ public final class LaunchParameters {
                     FlinkConfigLoader.loadConfiguration(rest.toArray(String[]::new)), System.getenv());
             List<String> jvmFlags = processParameters(role, config);
             Optional<LifecycleStore> lifecycle =
-                    "application".equals(role) && jobId != null ? LifecycleStore.of(config) : Optional.empty();
+                    "application".equals(role) && jobId != null ? LifecycleStore.of(config, jobId) : Optional.empty();
             if (lifecycle.isPresent()) {
                 FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
                 RestorePoint restore = RestorePoint.choose(config, lifecycle.get(), jobId);

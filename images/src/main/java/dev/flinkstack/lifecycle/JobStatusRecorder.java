@@ -21,11 +21,9 @@ public final class JobStatusRecorder implements JobStatusChangedListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobStatusRecorder.class);
 
-    private final LifecycleStore store;
     private final Configuration config;
 
-    private JobStatusRecorder(LifecycleStore store, Configuration config) {
-        this.store = store;
+    private JobStatusRecorder(Configuration config) {
         this.config = config;
     }
 
@@ -36,13 +34,14 @@ public final class JobStatusRecorder implements JobStatusChangedListener {
         }
         String job = event.jobId().toString();
         JobStatus state = status.newStatus();
+        LifecycleStore store = LifecycleStore.of(config, job).orElseThrow();
         try {
             if (state == JobStatus.RUNNING) {
-                store.delete(LifecycleStore.terminated(job));
+                store.delete(LifecycleStore.TERMINATED);
                 store.delete(LifecycleStore.STOPPING);
                 RestorePoint.FirstStart.recordIfFirst(store, config);
             } else if (state.isGloballyTerminalState()) {
-                store.write(LifecycleStore.terminated(job), state + " " + config.get(LifecycleOptions.RESTART_NONCE));
+                store.write(LifecycleStore.TERMINATED, state + " " + config.get(LifecycleOptions.RESTART_NONCE));
                 LOG.info("Job {} {}: recorded in {}", job, state, store);
             }
         } catch (RuntimeException e) {
@@ -55,9 +54,7 @@ public final class JobStatusRecorder implements JobStatusChangedListener {
         @Override
         public JobStatusChangedListener createListener(Context context) {
             Configuration config = context.getConfiguration();
-            return LifecycleStore.of(config)
-                    .<JobStatusChangedListener>map(store -> new JobStatusRecorder(store, config))
-                    .orElse(event -> {});
+            return config.getOptional(LifecycleStore.DIR).isPresent() ? new JobStatusRecorder(config) : event -> {};
         }
     }
 }

@@ -14,10 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * What an application cluster's lifecycle has to remember across JobManager processes, as small
- * files in the cluster's durable storage ({@code flinkstack.lifecycle.dir}, on any file system
- * Flink has). The Helm chart sets the directory; without it (a plain `docker run`) none of this
- * applies and Flink behaves as it always does.
+ * What a job's lifecycle has to remember across JobManager processes, as small files in the
+ * cluster's durable storage ({@code flinkstack.lifecycle.dir}, on any file system Flink has), one
+ * directory per job id. The Helm chart sets the directory; without it (a plain `docker run`) none of
+ * this applies and Flink behaves as it always does.
  */
 public final class LifecycleStore {
 
@@ -35,6 +35,10 @@ public final class LifecycleStore {
     public static final String SUSPENDED = "suspended";
     /** The job's first start: {@link RestorePoint.FirstStart}. */
     public static final String FIRST_START = "first-start";
+    /** The terminal state ("STATUS restart-nonce") the job ended in, written by {@link JobStatusRecorder}. */
+    public static final String TERMINATED = "terminated";
+    /** A session job the reconciler submitted: its name, then the hash of its entry ({@code control reconcile}). */
+    public static final String SESSION_JOB = "session-job";
 
     private final Path dir;
 
@@ -42,13 +46,9 @@ public final class LifecycleStore {
         this.dir = dir;
     }
 
-    public static Optional<LifecycleStore> of(Configuration config) {
-        return config.getOptional(DIR).map(dir -> new LifecycleStore(new Path(dir)));
-    }
-
-    /** The terminal state ("STATUS restart-nonce") the job ended in, written by {@link JobStatusRecorder}. */
-    public static String terminated(String jobId) {
-        return "terminated-" + jobId;
+    /** The store of job {@code jobId}, when the configuration has a lifecycle directory. */
+    public static Optional<LifecycleStore> of(Configuration config, String jobId) {
+        return config.getOptional(DIR).map(dir -> new LifecycleStore(new Path(dir, jobId)));
     }
 
     public Optional<String> read(String name) {

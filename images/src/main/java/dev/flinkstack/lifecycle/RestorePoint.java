@@ -42,7 +42,7 @@ public record RestorePoint(boolean run, Optional<String> path, String reason) {
 
     public static RestorePoint choose(Configuration config, LifecycleStore store, String jobId) {
         store.delete(LifecycleStore.SUSPENDED);
-        Optional<String> ended = store.read(LifecycleStore.terminated(jobId));
+        Optional<String> ended = store.read(LifecycleStore.TERMINATED);
         if (ended.isPresent() && store.read(LifecycleStore.STOPPING).isEmpty()) {
             String[] statusAndNonce = (ended.get() + " ").split(" ", 2);
             if (statusAndNonce[1].trim().equals(config.get(LifecycleOptions.RESTART_NONCE))) {
@@ -90,7 +90,7 @@ public record RestorePoint(boolean run, Optional<String> path, String reason) {
      * was restored from ("" for none) and that nonce. Recorded once the job runs
      * ({@link JobStatusRecorder}), so the initial savepoint is applied once per nonce.
      */
-    record FirstStart(String savepoint, String nonce) {
+    public record FirstStart(String savepoint, String nonce) {
 
         static Optional<FirstStart> read(LifecycleStore store) {
             return store.read(LifecycleStore.FIRST_START).map(text -> {
@@ -103,9 +103,12 @@ public record RestorePoint(boolean run, Optional<String> path, String reason) {
         static void recordIfFirst(LifecycleStore store, Configuration config) {
             String nonce = config.get(LifecycleOptions.INITIAL_SAVEPOINT_NONCE);
             if (read(store).filter(recorded -> recorded.nonce().equals(nonce)).isEmpty()) {
-                store.write(LifecycleStore.FIRST_START,
-                        config.getOptional(LifecycleOptions.INITIAL_SAVEPOINT).orElse("") + "\n" + nonce);
+                new FirstStart(config.getOptional(LifecycleOptions.INITIAL_SAVEPOINT).orElse(""), nonce).write(store);
             }
+        }
+
+        public void write(LifecycleStore store) {
+            store.write(LifecycleStore.FIRST_START, savepoint + "\n" + nonce);
         }
     }
 

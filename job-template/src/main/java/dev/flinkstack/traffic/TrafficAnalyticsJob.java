@@ -34,7 +34,8 @@ public final class TrafficAnalyticsJob {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration(options));
         build(env, options);
-        env.execute(JOB_NAME);
+        // A name given at submission (pipeline.name, as the chart sets for session jobs) wins.
+        env.execute(env.getConfiguration().getOptional(PipelineOptions.NAME).orElse(JOB_NAME));
     }
 
     /** The job-level configuration derived from {@code options}. */

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,12 +46,13 @@ class ChartPodsRunIT {
         helm = Helm.binaries().findFirst().orElseThrow();
     }
 
-    /** Renders with the IT values file, pointing the chart at the images under test. */
-    private static Manifests render(String valuesResource) {
+    /** Renders with the IT values file (and {@code more} helm arguments), pointing the chart at the images under test. */
+    private static Manifests render(String valuesResource, String... more) {
         Path values = Paths.get("src/test/resources/chart", valuesResource).toAbsolutePath();
         List<String> args = new ArrayList<>(List.of("template", Helm.RELEASE, Helm.chartDir().toString(),
                 "--namespace", Helm.NAMESPACE, "-f", values.toString()));
         args.addAll(Helm.imagesUnderTest());
+        args.addAll(List.of(more));
         Helm.Result result = helm.run(args);
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return Manifests.parse(result.stdout());
@@ -68,7 +70,8 @@ class ChartPodsRunIT {
     void sessionClusterFormsRunsTheSubmittedJobAndCheckpointsToTheClaim() throws Exception {
         Manifests m = render("session-it-values.yaml");
         try (PodRunner pods = new PodRunner(m, Helm.NAMESPACE)) {
-            FlinkRest rest = startJobManager(pods, m, "flink-jobmanager-7d9f8b6c5d-x2k4p");
+            String jobManager = "flink-jobmanager-7d9f8b6c5d-x2k4p";
+            FlinkRest rest = startJobManager(pods, m, jobManager);
 
             JsonNode taskManagers = m.get("Deployment", "flink-taskmanager");
             List<String> tmPods = List.of("flink-taskmanager-5c4d8f9b7-abcde", "flink-taskmanager-5c4d8f9b7-fghij");
@@ -79,10 +82,11 @@ class ChartPodsRunIT {
                     "exec 3<>/dev/tcp/flink-jobmanager/6123").succeeded())
                     .as("the JobManager Service name resolves and answers on the RPC port").isTrue();
 
-            // The post-install hook Job submits the example job.
-            pods.start(m.get("Job", "flink-submit"), "flink-submit-q8z2m");
-            assertThat(pods.awaitExit("flink-submit-q8z2m")).as(pods.logs("flink-submit-q8z2m")).isZero();
+            // The reconciler submits the listed job, named as listed.
+            String reconciler = "flink-jobs-6f7d8c9b5-r2x4k";
+            pods.start(m.get("Deployment", "flink-jobs"), reconciler);
             String jobId = RunningJob.awaitRunning(() -> rest, STARTUP).id();
+            assertThat(rest.job(jobId).path("name").asText()).isEqualTo("traffic");
             assertRunsAndCheckpointsToTheClaim(rest, jobId, pods.claimDir("flink-checkpoints"));
 
             // One scheduled run whose first pod dies once it submitted the bounded job: the retry (a
@@ -95,6 +99,26 @@ class ChartPodsRunIT {
             assertThat(rest.jobIds()).as("the streaming job and the scheduled one, once").hasSize(2);
             assertScheduledRunCommittedItsOutput(pods.claimDir("flink-checkpoints"));
             assertThat(rest.isFullyRunning(jobId)).as("the streaming job kept running").isTrue();
+
+            // A JobManager restart without HA forgets the session's jobs: the reconciler submits the
+            // listed one again, under its id, from its latest checkpoint, and only that one.
+            long checkpointBefore = rest.latestCompletedCheckpoint(jobId).path("id").asLong();
+            pods.crash(jobManager);
+            Supplier<FlinkRest> restarted = () -> new FlinkRest("127.0.0.1", pods.engine().publishedPort(pods.containerName(jobManager), 8081));
+            RunningJob.of(restarted, jobId).awaitFullyRunning(STARTUP);
+            assertThat(restarted.get().restoredFrom(jobId)).as("resumed from its latest checkpoint")
+                    .hasValueSatisfying(restored -> assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(checkpointBefore));
+            assertThat(restarted.get().jobIds()).containsExactly(jobId);
+
+            // Removed from jobs (the ConfigMap's new file): the reconciler stops it with a savepoint.
+            pods.update(render("session-it-values.yaml", "--set-json", "jobs=[]"));
+            Await.condition("the removed job stopped", STARTUP,
+                    () -> "FINISHED".equals(restarted.get().job(jobId).path("state").asText()));
+            try (Stream<Path> savepoints = Files.list(pods.claimDir("flink-checkpoints").resolve("savepoints"))) {
+                assertThat(savepoints.map(p -> p.getFileName().toString())).anyMatch(name -> name.startsWith("savepoint-" + jobId.substring(0, 6)));
+            }
+            assertThat(pods.logs(reconciler)).as("submitted on install and after the restart, never more")
+                    .containsOnlyOnce("with empty state").containsOnlyOnce("from the latest checkpoint");
 
             // helm test
             assertThat(runToCompletion(pods, m.get("Pod", "flink-test-rest-api"), "flink-test-rest-api")).isZero();

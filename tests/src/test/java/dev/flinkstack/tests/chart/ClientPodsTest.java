@@ -11,7 +11,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Client pods: the job submission hook Job, the CronJob and the helm test pod. */
+/** Client pods: the session jobs' reconciler, the CronJob and the helm test pod. */
 class ClientPodsTest {
 
     private static final Map<String, Object> TRAFFIC = Map.of(
@@ -31,43 +31,44 @@ class ClientPodsTest {
         Manifests m = helm.render(Values.defaults());
         assertThat(m.ofKind("Job")).isEmpty();
         assertThat(m.ofKind("CronJob")).isEmpty();
+        assertThat(Manifests.yaml(ConfigMapTest.configMap(m).at("/data/jobs.json").asText()).path("jobs"))
+                .as("the reconciler runs, with nothing to keep").isEmpty();
+        assertThat(helm.render(Values.of("mode", "application")).names()).doesNotContain("Deployment/flink-jobs");
     }
 
     @HelmTest
-    void shouldSubmitJobsFromAPostInstallHook(Helm helm) {
-        Manifests m = helm.render(Values.of("jobs", List.of(TRAFFIC, Map.of("name", "second", "jarFile", "/flink-data/jars/b.jar"))));
-        JsonNode job = m.get("Job", "flink-submit");
-        assertThat(job.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("post-install");
-        assertThat(job.at("/metadata/annotations/helm.sh~1hook-delete-policy").asText()).isEqualTo("before-hook-creation,hook-succeeded");
-        JsonNode pod = job.at("/spec/template/spec");
-        assertThat(pod.path("restartPolicy").asText()).isEqualTo("Never");
+    void shouldKeepSessionJobsWithAReconciler(Helm helm) {
+        Map<String, Object> second = Map.of("name", "second", "jarFile", "/flink-data/jars/b.jar",
+                "fromSavepoint", "/flink-data/savepoints/sp-1", "allowNonRestoredState", true);
+        Manifests m = helm.render(Values.of("jobs", List.of(TRAFFIC, second)));
+        JsonNode reconciler = m.get("Deployment", "flink-jobs");
+        assertThat(reconciler.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(reconciler.at("/spec/strategy/type").asText()).as("never two reconcilers").isEqualTo("Recreate");
+        JsonNode pod = reconciler.at("/spec/template/spec");
+        assertThat(pod.path("restartPolicy").asText()).isEqualTo("Always");
         JsonNode c = pod.at("/containers/0");
         assertThat(c.path("image").asText()).isEqualTo("flinkstack/flink-jobmanager:2.3.0");
+        assertThat(Manifests.args(c)).containsExactly("control", "reconcile", "--jobs", "/opt/flink/conf/jobs.json",
+                "--every", "10s", "--timeout", "4m");
         assertThat(Manifests.env(c, "FLINK_REST_URL").path("value").asText()).isEqualTo("http://flink-jobmanager-rest:8081");
-        String script = script(pod);
-        assertThat(script).startsWith("set -euo pipefail\n/opt/flink/bin/entrypoint.sh control wait --timeout 300s\n")
-                .contains("'/opt/flink/bin/entrypoint.sh' 'flink' 'run' '-m' 'flink-jobmanager-rest:8081' '-d' "
-                        + "'-c' 'dev.flinkstack.traffic.TrafficAnalyticsJob' '-p' '2' "
-                        + "'/opt/flink/usrlib/traffic-analytics.jar' '--rate' '500' '--output' 'file:///flink-data/output/it'\\''s'")
-                .contains("'flink' 'run' '-m' 'flink-jobmanager-rest:8081' '-d' '/flink-data/jars/b.jar'");
-        assertThat(script.indexOf("traffic-analytics.jar")).isLessThan(script.indexOf("b.jar"));
         assertThat(pod.path("volumes").findValuesAsText("claimName")).contains("flink-checkpoints");
+
+        JsonNode jobs = Manifests.yaml(ConfigMapTest.configMap(m).at("/data/jobs.json").asText());
+        assertThat(jobs.path("clusterId").asText()).as("job ids derive from it").isEqualTo("flink");
+        assertThat(jobs.path("jobs")).hasSize(2);
+        assertThat(jobs.at("/jobs/0/args/3").asText()).isEqualTo("file:///flink-data/output/it's");
+        assertThat(jobs.at("/jobs/1/fromSavepoint").asText()).isEqualTo("/flink-data/savepoints/sp-1");
+        assertThat(ConfigMapTest.config(m).path("flinkstack.lifecycle.dir").asText())
+                .as("where the reconciler and the JobManager record each job's lifecycle")
+                .isEqualTo("file:///flink-data/lifecycle/flink");
     }
 
     @HelmTest
-    void shouldSubmitFromASavepoint(Helm helm) {
-        Map<String, Object> restored = Map.of("name", "restored", "jarFile", "/opt/flink/usrlib/traffic-analytics.jar",
-                "fromSavepoint", "file:///flink-data/savepoints/sp-1", "allowNonRestoredState", true);
-        String script = script(helm.render(Values.of("jobs", List.of(restored), "jobSubmission.hooks", "post-install,post-upgrade"))
-                .get("Job", "flink-submit").at("/spec/template/spec"));
-        assertThat(script).contains("'-s' 'file:///flink-data/savepoints/sp-1' '-n'");
-    }
-
-    @HelmTest
-    void shouldSubmitAgainOnUpgradeWhenAsked(Helm helm) {
-        JsonNode job = helm.render(Values.of("jobs", List.of(TRAFFIC), "jobSubmission.hooks", "post-install,post-upgrade"))
-                .get("Job", "flink-submit");
-        assertThat(job.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("post-install,post-upgrade");
+    void shouldNotRollTheClusterWhenTheJobsChange(Helm helm) {
+        JsonNode before = helm.render(Values.of("jobs", List.of(TRAFFIC))).get("Deployment", "flink-jobmanager");
+        JsonNode after = helm.render(Values.of("jobs", List.of(Map.of("name", "other", "jarFile", "/a.jar"))))
+                .get("Deployment", "flink-jobmanager");
+        assertThat(after.at("/spec/template")).as("the reconciler reads the changed file itself").isEqualTo(before.at("/spec/template"));
     }
 
     @HelmTest

@@ -16,12 +16,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The Flink configuration (config.yaml) and log4j configuration, and the checksum that rolls pods. */
 class ConfigMapTest {
 
+    static JsonNode configMap(Manifests m) {
+        return m.get("ConfigMap", "flink-config");
+    }
+
     static JsonNode config(Manifests m) {
-        return Manifests.yaml(m.get("ConfigMap", "flink-config").at("/data/config.yaml").asText());
+        return Manifests.yaml(configMap(m).at("/data/config.yaml").asText());
     }
 
     static String log4j(Manifests m) {
-        return m.get("ConfigMap", "flink-config").at("/data/log4j-console.properties").asText();
+        return configMap(m).at("/data/log4j-console.properties").asText();
     }
 
     @HelmTest

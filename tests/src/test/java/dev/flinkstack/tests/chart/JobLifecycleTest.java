@@ -102,8 +102,9 @@ class JobLifecycleTest {
                 .isEqualTo("RETAIN_ON_CANCELLATION");
 
         JsonNode session = ConfigMapTest.config(helm.render(Values.defaults()));
-        assertThat(session.has("flinkstack.lifecycle.dir")).isFalse();
-        assertThat(session.has("execution.job-status-changed-listeners")).isFalse();
+        assertThat(session.path("execution.job-status-changed-listeners").asText()).as("the session jobs' lifecycle too")
+                .isEqualTo("dev.flinkstack.lifecycle.JobStatusRecorder$Factory");
+        assertThat(session.has("execution.shutdown-on-application-finish")).isFalse();
     }
 
     @HelmTest

@@ -36,7 +36,7 @@ class KubernetesSchemaTest {
     @HelmTest
     void shouldValidateHooksAndTestsToo(Helm helm) {
         Manifests m = helm.render(Values.file("ci/session-values.yaml"));
-        assertThat(m.names()).contains("Job/flink-submit", "CronJob/flink-scheduled", "Pod/flink-test-rest-api");
+        assertThat(m.names()).contains("Deployment/flink-jobs", "CronJob/flink-scheduled", "Pod/flink-test-rest-api");
         for (JsonNode object : m.all()) {
             assertThat(KubernetesSchema.violations(object)).as(object.path("kind").asText()).isEmpty();
         }

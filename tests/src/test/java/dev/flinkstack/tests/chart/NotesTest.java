@@ -94,7 +94,7 @@ class NotesTest {
     void shouldListSubmittedAndScheduledJobs(Helm helm) throws IOException {
         String notes = notes(helm, Values.of("jobs", List.of(Map.of("name", "traffic", "jarFile", "/opt/flink/usrlib/t.jar")),
                 "cronJob.enabled", true));
-        assertThat(notes).contains("The post-install hook Job flink-submit submits: traffic.")
+        assertThat(notes).contains("The Deployment flink-jobs keeps these jobs running: traffic.")
                 .contains("The CronJob flink-scheduled submits /opt/flink/usrlib/traffic-analytics.jar");
     }
 

@@ -35,7 +35,7 @@ class PodSecurityStandardsTest {
         Manifests m = helm.render(Values.of("jobs", List.of(Map.of("name", "a", "jarFile", "/opt/flink/usrlib/a.jar")),
                 "cronJob.enabled", true, "taskmanager.kind", "StatefulSet"));
         assertThat(m.podSpecs().keySet()).containsExactlyInAnyOrder("Deployment/flink-jobmanager",
-                "StatefulSet/flink-taskmanager", "Job/flink-submit", "CronJob/flink-scheduled", "Pod/flink-test-rest-api");
+                "StatefulSet/flink-taskmanager", "Deployment/flink-jobs", "CronJob/flink-scheduled", "Pod/flink-test-rest-api");
         m.podSpecs().forEach((name, pod) -> assertThat(PodSecurity.restrictedViolations(pod)).as(name).isEmpty());
     }
 

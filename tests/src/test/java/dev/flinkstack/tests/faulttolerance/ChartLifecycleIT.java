@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -36,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * through install, an upgrade to a new image with a changed job argument, a rollback, a failed
  * upgrade (its savepoint times out), suspend, resume, a SIGKILLed JobManager, uninstall and
  * reinstall; it then finishes, and a JobManager restart does not run it again. Its committed output
- * must equal an undisturbed run's exactly: nothing lost, nothing twice.
+ * must equal an undisturbed run's exactly: nothing lost, nothing twice. The same for a session
+ * cluster's job kept by the chart's reconciler.
  */
 class ChartLifecycleIT {
 
@@ -54,8 +56,7 @@ class ChartLifecycleIT {
         Values installed = values(JOB.arguments()).with("image.tag", Helm.imageTagUnderTest());
         Values upgraded = values(withArgument(JOB.arguments(), "--checkpoint-interval", "3s")).with("image.tag", newTag);
 
-        try (HelmEmulator helm = new HelmEmulator(Helm.binaries().findFirst().orElseThrow(),
-                Helm.imageRepositoriesUnderTest().toArray(String[]::new))) {
+        try (HelmEmulator helm = HelmEmulator.onImagesUnderTest()) {
             Supplier<FlinkRest> rest = () -> helm.rest(JOB_MANAGER);
             helm.install(installed);
             Path claim = helm.podRunner().claimDir("flink-checkpoints");
@@ -106,14 +107,7 @@ class ChartLifecycleIT {
             progress(job);
 
             // A JobManager crash without HA: the restarted process resumes from the latest checkpoint.
-            long lastCheckpoint = job.latestCompletedCheckpoint();
-            helm.podRunner().crash(helm.pods(JOB_MANAGER).get(0));
-            job.awaitFullyRunning(STARTUP);
-            JsonNode restored = job.restoredFrom().orElseThrow();
-            assertThat(restored.path("external_path").asText()).as("a retained checkpoint")
-                    .startsWith("file:/flink-data/checkpoints/" + jobId + "/chk-");
-            assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(lastCheckpoint);
-            progress(job);
+            crashTheJobManager(helm, job);
 
             // Uninstall takes a savepoint and keeps the claim; a reinstall resumes from it.
             helm.uninstall();
@@ -140,6 +134,80 @@ class ChartLifecycleIT {
             engine.run("rmi", FlinkContainerCluster.jobManagerImage() + "-lifecycle",
                     FlinkContainerCluster.taskManagerImage() + "-lifecycle");
         }
+    }
+
+    /**
+     * The same job as a session cluster's `jobs` entry, kept by the chart's reconciler: a SIGKILLed
+     * JobManager (without HA the new process knows no job) gets it back from its latest checkpoint, a
+     * changed entry is stopped with a savepoint and resubmitted from it, and once it finished nothing
+     * runs it again. Its committed output must equal the undisturbed run's exactly.
+     */
+    @Test
+    void sessionJobsKeepTheirStateExactly() {
+        ReferenceRun.start(JOB);
+        Values installed = sessionValues(JOB.arguments());
+        try (HelmEmulator helm = HelmEmulator.onImagesUnderTest()) {
+            Supplier<FlinkRest> rest = () -> helm.rest(JOB_MANAGER);
+            helm.install(installed);
+            Path claim = helm.podRunner().claimDir("flink-checkpoints");
+            RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
+            String jobId = job.id();
+            assertThat(rest.get().job(jobId).path("name").asText()).isEqualTo("traffic");
+            progress(job);
+
+            // A JobManager crash without HA: the reconciler submits the job again from its latest checkpoint.
+            crashTheJobManager(helm, job);
+
+            // A changed entry: stopped with a savepoint, submitted again in the new form from it (under
+            // a new id: this JobManager still knows the stopped one).
+            String reconciler = helm.pods("Deployment/flink-jobs").get(0);
+            helm.upgrade(sessionValues(withArgument(JOB.arguments(), "--checkpoint-interval", "3s")));
+            String changedId;
+            try {
+                changedId = Await.until("the changed job", STARTUP, () -> rest.get().jobIds().stream()
+                        .filter(id -> !id.equals(jobId) && checkpointInterval(rest.get(), id) == 3000).findFirst());
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the reconciler's log:\n" + helm.podRunner().logs(reconciler), e);
+            }
+            RunningJob changed = RunningJob.of(rest, changedId);
+            assertRestoredFromTheNewestSavepoint(changed, claim);
+            assertThat(rest.get().job(changedId).path("name").asText()).isEqualTo("traffic");
+
+            changed.awaitState("FINISHED", JOB.nominalDuration().plusMinutes(3));
+            JobOutput finished = JobOutput.read(claim.resolve("output"));
+
+            // The job ended: after another JobManager restart the reconciler leaves it ended.
+            helm.podRunner().crash(helm.pods(JOB_MANAGER).get(0));
+            Await.condition("the reconciler leaving the ended job alone", STARTUP,
+                    () -> helm.podRunner().logs(reconciler).contains("not submitting job 'traffic': job " + changedId + " ended FINISHED"));
+            assertThat(rest.get().jobIds()).as("no job runs again").isEmpty();
+
+            JobOutput expected = ReferenceRun.await(JOB);
+            System.out.printf("Session jobs: committed %s; undisturbed: %s%n", finished.summary(), expected.summary());
+            assertThat(finished.differencesFrom(expected, 20))
+                    .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
+        }
+    }
+
+    /** SIGKILLs the JobManager (no HA): the job runs again from its latest retained checkpoint and makes progress. */
+    private static void crashTheJobManager(HelmEmulator helm, RunningJob job) {
+        long lastCheckpoint = job.latestCompletedCheckpoint();
+        helm.podRunner().crash(helm.pods(JOB_MANAGER).get(0));
+        job.awaitFullyRunning(STARTUP);
+        JsonNode restored = job.restoredFrom().orElseThrow();
+        assertThat(restored.path("external_path").asText()).as("a retained checkpoint")
+                .startsWith("file:/flink-data/checkpoints/" + job.id() + "/chk-");
+        assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(lastCheckpoint);
+        progress(job);
+    }
+
+    private static Values sessionValues(List<String> jobArguments) {
+        return Values.of("mode", "session",
+                "jobs", List.of(Map.of("name", "traffic", "jarFile", "/opt/flink/usrlib/traffic-analytics.jar",
+                        "className", ExampleJob.MAIN_CLASS, "parallelism", 2, "args", jobArguments)),
+                "job.savepointTimeout", "2m",
+                "taskmanager.replicas", 1,
+                "taskmanager.numberOfTaskSlots", 2);
     }
 
     /**

@@ -12,8 +12,8 @@ import java.util.List;
  * The part of flink-python the SQL client's embedded mode always calls, for images without PyFlink:
  * the client reads its Python options through this class by reflection, and would not start
  * without it. Without Python options there is nothing to configure; with them, the client stops with
- * a message saying what to add. Only the `sql-client` command puts it on the class path, after lib/,
- * so a flink-python jar added to lib/ takes precedence.
+ * a message saying what to add. It is in /opt/flink/classes, which every Flink process has on its
+ * class path after lib/, so a flink-python jar added to lib/ takes precedence.
  */
 public final class PythonDependencyUtils {
 

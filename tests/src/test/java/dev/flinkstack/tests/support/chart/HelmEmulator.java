@@ -69,6 +69,11 @@ public final class HelmEmulator implements AutoCloseable {
         this.helmArguments = List.of(helmArguments);
     }
 
+    /** An emulator on the first Helm binary, rendering the chart with the images under test. */
+    public static HelmEmulator onImagesUnderTest() {
+        return new HelmEmulator(Helm.binaries().findFirst().orElseThrow(), Helm.imageRepositoriesUnderTest().toArray(String[]::new));
+    }
+
     public void install(Values values) {
         if (deployed != null) {
             throw new IllegalStateException("release is installed; upgrade it");
