@@ -20,8 +20,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -94,14 +96,14 @@ public final class Control {
         Options options = Options.parse(args.subList(1, separator < 0 ? args.size() : separator));
         return switch (args.get(0)) {
             case "wait" -> new Control(options.restUrl).await(options);
-            case "savepoint" -> new Control(options.restUrl).savepoint(options);
+            case "savepoint" -> new Control(options.restUrl).savepoint(options, loadConfiguration());
             case "run-once" -> new Control(options.restUrl).runOnce(options, command);
             case "reconcile" -> new SessionJobs(new Control(options.restUrl), options).run();
             default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
         };
     }
 
-    /** The options of both commands. */
+    /** The options of every command. */
     static final class Options {
         String restUrl = Optional.ofNullable(System.getenv("FLINK_REST_URL")).orElse("http://localhost:8081");
         Duration timeout = Duration.ofMinutes(5);
@@ -165,14 +167,19 @@ public final class Control {
         return ok ? 0 : 1;
     }
 
-    /** {@code control savepoint}: stop the job with a savepoint for an upgrade or a suspension. */
-    int savepoint(Options options) {
-        if (options.jobId == null) {
-            throw new IllegalArgumentException("savepoint needs --job-id");
-        }
+    /** The Flink configuration of this image, with its file systems (and their plugins) ready to use. */
+    static Configuration loadConfiguration() {
         Configuration config = GlobalConfiguration.loadConfiguration(
                 Optional.ofNullable(System.getenv("FLINK_CONF_DIR")).orElse("/opt/flink/conf"));
         FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
+        return config;
+    }
+
+    /** {@code control savepoint}: stop the job with a savepoint for an upgrade or a suspension. */
+    int savepoint(Options options, Configuration config) {
+        if (options.jobId == null) {
+            throw new IllegalArgumentException("savepoint needs --job-id");
+        }
         String job = options.jobId;
         LifecycleStore store = LifecycleStore.of(config, job).orElseThrow(() -> new IllegalArgumentException(
                 "savepoint needs " + LifecycleStore.DIR.key() + " in the configuration"));
@@ -300,12 +307,17 @@ public final class Control {
 
     /** The job's state on the JobManager; empty when it does not know the job. */
     Optional<org.apache.flink.api.common.JobStatus> jobState(String job) {
-        for (JsonNode overview : get("jobs/overview").path("jobs")) {
-            if (job.equals(overview.path("jid").asText())) {
-                return Optional.of(org.apache.flink.api.common.JobStatus.valueOf(overview.path("state").asText()));
-            }
+        return Optional.ofNullable(jobStates().get(job));
+    }
+
+    /** Every job the JobManager knows; a job resubmitted under the id of an archived one counts as running. */
+    Map<String, org.apache.flink.api.common.JobStatus> jobStates() {
+        Map<String, org.apache.flink.api.common.JobStatus> states = new HashMap<>();
+        for (JsonNode job : get("jobs/overview").path("jobs")) {
+            states.merge(job.path("jid").asText(), org.apache.flink.api.common.JobStatus.valueOf(job.path("state").asText()),
+                    (a, b) -> a.isGloballyTerminalState() ? b : a);
         }
-        return Optional.empty();
+        return states;
     }
 
     private String configValue(String key) {

@@ -6,18 +6,14 @@ import dev.flinkstack.lifecycle.RestorePoint;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.PipelineOptionsInternal;
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +61,7 @@ final class SessionJobs {
     }
 
     int run() throws InterruptedException {
-        Configuration config = GlobalConfiguration.loadConfiguration(
-                Optional.ofNullable(System.getenv("FLINK_CONF_DIR")).orElse("/opt/flink/conf"));
-        FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
+        Configuration config = Control.loadConfiguration();
         while (true) {
             try {
                 round(config);
@@ -87,7 +81,7 @@ final class SessionJobs {
     private void round(Configuration config) throws IOException, InterruptedException {
         JsonNode file = dev.flinkstack.control.JobStatus.parse(Files.readString(Path.of(options.jobsFile)));
         String clusterId = file.path("clusterId").asText();
-        Map<String, JobStatus> states = states();
+        Map<String, JobStatus> states = control.jobStates();
         Set<String> listed = new HashSet<>();
         for (JsonNode spec : file.path("jobs")) {
             // The definition: a hash of the entry as rendered (Helm writes its keys sorted).
@@ -103,7 +97,7 @@ final class SessionJobs {
             }
             Optional<String> submitted = store(config, job).read(LifecycleStore.SESSION_JOB);
             if (submitted.isPresent()) {
-                stop(job, "job '" + submitted.get().lines().findFirst().orElse("") + "' (" + job + ") was removed from jobs");
+                stop(config, job, "job '" + submitted.get().lines().findFirst().orElse("") + "' (" + job + ") was removed from jobs");
             }
         }
     }
@@ -116,7 +110,7 @@ final class SessionJobs {
         if (state.isPresent() && !state.get().isGloballyTerminalState()) {
             Optional<String> definition = store.read(LifecycleStore.SESSION_JOB).map(text -> text.lines().skip(1).findFirst().orElse(""));
             if (state.get() == JobStatus.RUNNING && definition.isPresent() && !definition.get().equals(entry.definition())) {
-                stop(job, "job '" + entry.name() + "' (" + job + ") changed; it is submitted again from the savepoint");
+                stop(config, job, "job '" + entry.name() + "' (" + job + ") changed; it is submitted again from the savepoint");
             }
             return job;
         }
@@ -179,24 +173,14 @@ final class SessionJobs {
         }
     }
 
-    private void stop(String job, String why) {
+    private void stop(Configuration config, String job, String why) {
         report(why + ": stopping it with a savepoint");
         Control.Options stop = new Control.Options();
         stop.jobId = job;
         stop.timeout = options.timeout;
-        if (control.savepoint(stop) != 0) {
+        if (control.savepoint(stop, config) != 0) {
             throw new IllegalStateException("the savepoint of job " + job + " failed; retrying next round");
         }
-    }
-
-    /** Every job the JobManager knows; a job resubmitted under the id of an archived one counts as running. */
-    private Map<String, JobStatus> states() {
-        Map<String, JobStatus> states = new HashMap<>();
-        for (JsonNode job : control.get("jobs/overview").path("jobs")) {
-            JobStatus state = JobStatus.valueOf(job.path("state").asText());
-            states.merge(job.path("jid").asText(), state, (a, b) -> a.isGloballyTerminalState() ? b : a);
-        }
-        return states;
     }
 
     private static LifecycleStore store(Configuration config, String job) {
