@@ -9,6 +9,8 @@ CONTAINER_ENGINE ?= docker
 IMAGE_REGISTRY ?= flinkstack
 IMAGE_TAG ?= 2.3.0
 TASKMANAGERS ?= 2
+# Where `make run` keeps checkpoints and savepoints: local (.local/flink-data) or s3 (a local S3 server).
+STORAGE ?= local
 
 TOOLS_DIR := $(CURDIR)/.tools
 BASE_IMAGE_TAR := $(CURDIR)/target/base-image/jre-base.tar
@@ -48,13 +50,20 @@ $(SETUP_TARGETS):
 
 ##@ Local cluster
 
+# The local S3 server of STORAGE=s3, from Maven Central (its version: s3proxy.version in pom.xml).
+S3PROXY_JAR := tests/target/distribution-jars/s3proxy.jar
+LOCAL_STORAGE := $(if $(filter s3,$(STORAGE)),$(S3PROXY_JAR))
+
 .PHONY: run
-run: setup-run images ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
-	local/cluster.sh start session $(TASKMANAGERS)
+run: setup-run images $(LOCAL_STORAGE) ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
+	STORAGE=$(STORAGE) local/cluster.sh start session $(TASKMANAGERS)
 
 .PHONY: run-job
-run-job: setup-run images ## Start a local job (application) cluster running the example job.
-	local/cluster.sh start application $(TASKMANAGERS)
+run-job: setup-run images $(LOCAL_STORAGE) ## Start a local job (application) cluster running the example job.
+	STORAGE=$(STORAGE) local/cluster.sh start application $(TASKMANAGERS)
+
+$(S3PROXY_JAR):
+	$(MVN) -q -pl tests dependency:copy@distribution-jars
 
 .PHONY: stop
 stop: ## Stop and remove the local cluster (its data in .local/flink-data stays).

@@ -4,6 +4,10 @@
 # and the example job running. Without a container engine, the same entrypoint, launcher and
 # configuration run as plain local JVM processes from the image's files.
 #
+# STORAGE=s3 keeps checkpoints and savepoints in S3 instead: a local S3 API server (S3Proxy, which
+# keeps the objects in its memory until `make stop`) runs next to the cluster, and Flink loads its
+# S3 plugin.
+#
 # Usage: cluster.sh start session|application [TASKMANAGERS]
 #        cluster.sh stop
 #        cluster.sh engine-available
@@ -26,9 +30,18 @@ readonly JOB_JAR=/opt/flink/usrlib/traffic-analytics.jar
 readonly JOB_CLASS=dev.flinkstack.traffic.TrafficAnalyticsJob
 readonly JOB_MANAGER_METRICS_PORT=9249
 read -r -a JOB_ARGUMENTS <<<"${JOB_ARGS:-}"
+readonly STORAGE=${STORAGE:-local}
+readonly S3PROXY_JAR=${S3PROXY_JAR:-$ROOT/tests/target/distribution-jars/s3proxy.jar}
+readonly S3_DIR=$LOCAL_DIR/s3
+readonly S3_BUCKET=flink-state
+readonly S3_PORT=9000
+# Keys of the local server only, not secrets.
+readonly S3_ACCESS_KEY=flinkstack-local S3_SECRET_KEY=flinkstack-local-secret
+# Image tags are the Flink version (2.3.0, or 2.3.0-something).
+readonly S3_PLUGIN=flink-s3-fs-hadoop-${TAG%%-*}.jar
 
 usage() {
-  sed -n 's/^# \{0,1\}//; 7,9p' "${BASH_SOURCE[0]}" >&2
+  sed -n 's/^# \{0,1\}//; 11,13p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -52,10 +65,78 @@ control() {
   fi
 }
 
+# Where checkpoints and savepoints go, as "key: value" lines; S3's endpoint as the cluster reaches it.
+storage_properties() {
+  local s3_endpoint=$1
+  if [[ $STORAGE == s3 ]]; then
+    cat <<PROPS
+execution.checkpointing.dir: s3://$S3_BUCKET/local/checkpoints
+execution.checkpointing.savepoint-dir: s3://$S3_BUCKET/local/savepoints
+s3.endpoint: $s3_endpoint
+s3.path.style.access: true
+s3.directory.marker.retention: keep
+PROPS
+  else
+    cat <<PROPS
+execution.checkpointing.dir: file://$DATA_DIR/checkpoints
+execution.checkpointing.savepoint-dir: file://$DATA_DIR/savepoints
+PROPS
+  fi
+}
+
+# S3Proxy with its in-memory backend (its filesystem backends hang on the directory-marker deletes
+# Flink's S3 plugin sends), on 127.0.0.1:9000 for the host too.
+start_s3() {
+  [[ -f $S3PROXY_JAR ]] || { echo "cluster: $S3PROXY_JAR missing: run 'make run STORAGE=s3'" >&2; exit 1; }
+  mkdir -p "$S3_DIR"
+  chmod a+rx "$S3_DIR"
+  local host=127.0.0.1
+  [[ $runtime == containers ]] && host=0.0.0.0
+  cat >"$S3_DIR/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://$host:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+jclouds.provider=transient
+CONF
+  if [[ $runtime == containers ]]; then
+    "$ENGINE" run --detach --label "$LABEL" --network "$NETWORK" --name flinkstack-s3 --network-alias s3 \
+      --publish "127.0.0.1:$S3_PORT:$S3_PORT" --volume "$S3PROXY_JAR:/opt/s3proxy.jar:ro" \
+      --volume "$S3_DIR:/etc/s3proxy:ro" --env LOG_LEVEL=warn \
+      --entrypoint java "$JOBMANAGER_IMAGE" -jar /opt/s3proxy.jar --properties /etc/s3proxy/s3proxy.conf >/dev/null
+  else
+    LOG_LEVEL=warn nohup java -jar "$S3PROXY_JAR" --properties "$S3_DIR/s3proxy.conf" >"$LOCAL_DIR/logs/s3proxy.log" 2>&1 &
+    echo $! >"$LOCAL_DIR/s3proxy.pid"
+  fi
+  local i
+  for ((i = 0; i < 60; i++)); do
+    # Up when it refuses an unsigned request; then the bucket is created with a signed one.
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/") == 403 ]]; then
+      curl -sSf -X PUT --aws-sigv4 aws:amz:us-east-1:s3 --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+        -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http://127.0.0.1:$S3_PORT/$S3_BUCKET" >/dev/null
+      return 0
+    fi
+    sleep 1
+  done
+  echo "cluster: the local S3 server did not start" >&2
+  exit 1
+}
+
+# Environment of every Flink process or container: the S3 plugin and the local server's keys.
+storage_env() {
+  [[ $STORAGE == s3 ]] || return 0
+  echo "ENABLE_BUILT_IN_PLUGINS=$S3_PLUGIN"
+  echo "AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY"
+  echo "AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY"
+}
+
 start_containers() {
   local mode=$1 taskmanagers=$2 i
-  "$ENGINE" network inspect "$NETWORK" >/dev/null 2>&1 || "$ENGINE" network create "$NETWORK" >/dev/null
-  local common=(--detach --label "$LABEL" --network "$NETWORK" --volume "$DATA_DIR:/flink-data")
+  local common=(--detach --label "$LABEL" --network "$NETWORK" --volume "$DATA_DIR:/flink-data") variable
+  if [[ $STORAGE == s3 ]]; then
+    common+=(--env "FLINK_PROPERTIES=$(storage_properties "http://s3:$S3_PORT")")
+    while read -r variable; do common+=(--env "$variable"); done < <(storage_env)
+  fi
   local jobmanager_args=(jobmanager)
   [[ $mode == application ]] && jobmanager_args=(standalone-job --job-classname "$JOB_CLASS" "${JOB_ARGUMENTS[@]}")
 
@@ -70,7 +151,13 @@ start_containers() {
 }
 
 submit_with_container() {
-  "$ENGINE" run --rm --network "$NETWORK" --label "$LABEL" "$JOBMANAGER_IMAGE" \
+  # The client puts its checkpoint settings into the job: give it the cluster's.
+  local storage=() variable
+  if [[ $STORAGE == s3 ]]; then
+    storage+=(--env "FLINK_PROPERTIES=$(storage_properties "http://s3:$S3_PORT")")
+    while read -r variable; do storage+=(--env "$variable"); done < <(storage_env)
+  fi
+  "$ENGINE" run --rm --network "$NETWORK" --label "$LABEL" "${storage[@]}" "$JOBMANAGER_IMAGE" \
     flink run -m jobmanager:8081 --detached "$JOB_JAR" "${JOB_ARGUMENTS[@]}"
 }
 
@@ -100,8 +187,7 @@ taskmanager.bind-host: 127.0.0.1
 taskmanager.rpc.port: 0
 taskmanager.data.port: 0
 metrics.reporter.prom.port: $metrics_port
-execution.checkpointing.dir: file://$DATA_DIR/checkpoints
-execution.checkpointing.savepoint-dir: file://$DATA_DIR/savepoints
+$(storage_properties "http://127.0.0.1:$S3_PORT")
 ${LOCAL_FLINK_PROPERTIES:-}
 PROPS
 }
@@ -109,12 +195,13 @@ PROPS
 start_processes() {
   local mode=$1 taskmanagers=$2 flink_home i
   flink_home=$(local_flink_home)
-  mkdir -p "$LOCAL_DIR/logs"
   local jobmanager_args=(jobmanager)
   [[ $mode == application ]] && jobmanager_args=(standalone-job --job-classname "$JOB_CLASS"
     --output "file://$DATA_DIR/output" "${JOB_ARGUMENTS[@]}")
   # Directories these processes create stay writable for a later container run (uid 9999).
   umask 0000
+  local variable
+  while read -r variable; do export "${variable?}"; done < <(storage_env)
   FLINK_HOME=$flink_home FLINK_PROPERTIES=$(local_properties "$JOB_MANAGER_METRICS_PORT") \
     nohup "$flink_home/bin/entrypoint.sh" "${jobmanager_args[@]}" >"$LOCAL_DIR/logs/jobmanager.log" 2>&1 &
   echo $! >"$LOCAL_DIR/jobmanager.pid"
@@ -130,7 +217,7 @@ submit_with_process() {
   flink_home=$(local_flink_home)
   # The client puts its checkpoint settings into the job: give it the cluster's local paths.
   while IFS=: read -r key value; do
-    [[ $key == execution.checkpointing.* ]] && dynamic_properties+=("-D$key=${value# }")
+    [[ $key == execution.checkpointing.* || $key == s3.* ]] && dynamic_properties+=("-D$key=${value# }")
   done < <(local_properties "$JOB_MANAGER_METRICS_PORT")
   FLINK_HOME=$flink_home "$flink_home/bin/entrypoint.sh" flink run -m localhost:8081 --detached \
     "${dynamic_properties[@]}" "$flink_home/usrlib/traffic-analytics.jar" \
@@ -141,14 +228,21 @@ start() {
   local mode=${1:-} taskmanagers=${2:-2} started=$SECONDS
   [[ $mode == session || $mode == application ]] || usage
   [[ $taskmanagers =~ ^[1-9][0-9]*$ ]] || { echo "cluster: TASKMANAGERS must be a positive number" >&2; exit 2; }
+  [[ $STORAGE == local || $STORAGE == s3 ]] || { echo "cluster: STORAGE must be local or s3, not '$STORAGE'" >&2; exit 2; }
   stop >/dev/null
   prepare_data_dir
+  mkdir -p "$LOCAL_DIR/logs"
   if engine_available; then
     runtime=containers
-    start_containers "$mode" "$taskmanagers"
+    "$ENGINE" network inspect "$NETWORK" >/dev/null 2>&1 || "$ENGINE" network create "$NETWORK" >/dev/null
   else
     runtime=processes
     echo "cluster: no container engine ($ENGINE) answers: running the image's files as local processes"
+  fi
+  [[ $STORAGE == s3 ]] && start_s3
+  if [[ $runtime == containers ]]; then
+    start_containers "$mode" "$taskmanagers"
+  else
     start_processes "$mode" "$taskmanagers"
   fi
   control wait --timeout 90s --taskmanagers "$taskmanagers"
@@ -171,9 +265,18 @@ SUMMARY
   for ((i = 1; i <= taskmanagers; i++)); do
     echo "                   http://localhost:$((JOB_MANAGER_METRICS_PORT + i))/metrics (TaskManager $i)"
   done
-  cat <<SUMMARY
+  if [[ $STORAGE == s3 ]]; then
+    cat <<SUMMARY
+  Checkpoints:     s3://$S3_BUCKET/local/checkpoints (http://127.0.0.1:$S3_PORT, in memory until make stop)
+  Savepoints:      s3://$S3_BUCKET/local/savepoints
+SUMMARY
+  else
+    cat <<SUMMARY
   Checkpoints:     $DATA_DIR/checkpoints
   Savepoints:      $DATA_DIR/savepoints
+SUMMARY
+  fi
+  cat <<SUMMARY
   Job output:      $DATA_DIR/output/{aggregates,alerts,malformed}
   Stop it with:    make stop
 SUMMARY

@@ -49,6 +49,7 @@ containers:
         value: {{ include "flink.restUrl" $ctx | quote }}
       - name: FLINK_LOG_FORMAT
         value: {{ $v.log4j.format | quote }}
+      {{- include "flink.storageEnv" $ctx | nindent 6 }}
       {{- with .env }}
       {{- toYaml . | nindent 6 }}
       {{- end }}

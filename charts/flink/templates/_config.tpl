@@ -1,13 +1,29 @@
 {{/* Mount path of the checkpoint volume; the image's default paths point here. */}}
 {{- define "flink.dataDir" -}}/flink-data{{- end -}}
 
+{{/* Root of the durable state (checkpoints, savepoints, HA metadata, job archive, lifecycle records): the claim at /flink-data, or S3. */}}
+{{- define "flink.durableDir" -}}
+{{- with .Values.checkpoints.s3 -}}
+{{- if .enabled -}}
+s3://{{ .bucket }}/{{ .prefix | default (include "flink.fullname" $) | trimAll "/" }}
+{{- else -}}
+file://{{ include "flink.dataDir" $ }}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The savepoint directory of the configuration (derived, or flinkConfiguration's), which NOTES print. */}}
+{{- define "flink.savepointDir" -}}
+{{- index (include "flink.config" . | fromJson) "execution.checkpointing.savepoint-dir" -}}
+{{- end -}}
+
 {{/* Mount path of the per-pod working volume of StatefulSet TaskManagers. */}}
 {{- define "flink.workingDir" -}}/flink-working{{- end -}}
 
 {{/* Keys derived from values: addresses, ports, memory, storage, metrics, reactive mode, HA. A key set to null is removed from the defaults. */}}
 {{- define "flink.config.derived" -}}
 {{- $v := .Values -}}
-{{- $data := include "flink.dataDir" . -}}
+{{- $durable := include "flink.durableDir" . -}}
 {{- $c := dict -}}
 {{- $_ := set $c "jobmanager.rpc.address" (include "flink.jobmanager.serviceName" .) -}}
 {{- $_ := set $c "rest.address" (include "flink.jobmanager.serviceName" .) -}}
@@ -20,12 +36,23 @@
 {{- $_ := set $c "taskmanager.memory.process.size" (include "flink.flinkMemory" $v.taskmanager.memory) -}}
 {{- $_ := set $c "taskmanager.numberOfTaskSlots" $v.taskmanager.numberOfTaskSlots -}}
 {{- $_ := set $c "parallelism.default" (ternary $v.job.parallelism 1 (eq $v.mode "application")) -}}
-{{- $_ := set $c "execution.checkpointing.dir" (printf "file://%s/checkpoints" $data) -}}
-{{- $_ := set $c "execution.checkpointing.savepoint-dir" (printf "file://%s/savepoints" $data) -}}
-{{- $_ := set $c "jobmanager.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
-{{- $_ := set $c "historyserver.archive.fs.dir" (printf "file://%s/completed-jobs" $data) -}}
+{{- $_ := set $c "execution.checkpointing.dir" (printf "%s/checkpoints" $durable) -}}
+{{- $_ := set $c "execution.checkpointing.savepoint-dir" (printf "%s/savepoints" $durable) -}}
+{{- $_ := set $c "jobmanager.archive.fs.dir" (printf "%s/completed-jobs" $durable) -}}
+{{- $_ := set $c "historyserver.archive.fs.dir" (printf "%s/completed-jobs" $durable) -}}
+{{- with $v.checkpoints.s3 -}}
+{{- if .enabled -}}
+{{- /* flink-s3-fs-hadoop reads s3.* as fs.s3a.*. The default chain takes the Secret's keys from the environment, or the pod's web identity (IRSA), container credentials (EKS Pod Identity) or instance profile; keys never enter this file. */ -}}
+{{- $_ := set $c "s3.aws.credentials.provider" "com.amazonaws.auth.DefaultAWSCredentialsProviderChain" -}}
+{{- $_ := set $c "s3.path.style.access" .pathStyleAccess -}}
+{{- /* S3A deletes a directory's marker objects after every write by default: many requests, and a failure on stores that keep keys as files (their "directory" is not empty). Flink's plugin is the only client, and it understands kept markers. */ -}}
+{{- $_ := set $c "s3.directory.marker.retention" "keep" -}}
+{{- with .endpoint }}{{ $_ := set $c "s3.endpoint" . }}{{ end -}}
+{{- with .region }}{{ $_ := set $c "s3.endpoint.region" . }}{{ end -}}
+{{- end -}}
+{{- end -}}
 {{- /* The jobs' lifecycle (job.upgradeMode, job.state, the nonces, the session jobs' reconciler): see the images' dev.flinkstack.lifecycle. */ -}}
-{{- $_ := set $c "flinkstack.lifecycle.dir" (printf "file://%s/lifecycle/%s" $data (include "flink.clusterId" .)) -}}
+{{- $_ := set $c "flinkstack.lifecycle.dir" (printf "%s/lifecycle/%s" $durable (include "flink.clusterId" .)) -}}
 {{- $_ := set $c "execution.job-status-changed-listeners" "dev.flinkstack.lifecycle.JobStatusRecorder$Factory" -}}
 {{- if eq $v.mode "application" -}}
 {{- /* The JobManager stays up after the job ends, so a Deployment does not run it again. */ -}}
@@ -53,7 +80,7 @@
 {{- with $v.highAvailability -}}
 {{- if .enabled -}}
 {{- $_ := set $c "high-availability.type" .type -}}
-{{- $_ := set $c "high-availability.storageDir" (.storageDir | default (printf "file://%s/ha" $data)) -}}
+{{- $_ := set $c "high-availability.storageDir" (.storageDir | default (printf "%s/ha" $durable)) -}}
 {{- if eq .type "kubernetes" -}}
 {{- $_ := set $c "kubernetes.cluster-id" (include "flink.clusterId" $) -}}
 {{- $_ := set $c "kubernetes.namespace" (include "flink.namespace" $) -}}

@@ -152,6 +152,34 @@ podAntiAffinity:
       fieldPath: metadata.name
 - name: FLINK_LOG_FORMAT
   value: {{ .Values.log4j.format | quote }}
+{{- include "flink.storageEnv" . }}
+{{- end -}}
+
+{{/* Environment for the durable storage, in every pod that reads or writes it: the S3 plugin, loaded at start without writing to the image, and the credentials from the user's Secret (never in the ConfigMap or args). */}}
+{{- define "flink.storageEnv" -}}
+{{- with .Values.checkpoints.s3 }}
+{{- if .enabled }}
+- name: ENABLE_BUILT_IN_PLUGINS
+  value: flink-s3-fs-hadoop-{{ $.Chart.AppVersion }}.jar
+# The plugin's AWS SDK 1.x would log a deprecation notice with a stack trace in every process.
+- name: AWS_JAVA_V1_DISABLE_DEPRECATION_ANNOUNCEMENT
+  value: "true"
+{{- with .credentials }}
+{{- if .existingSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .accessKeyIdKey }}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .secretAccessKeyKey }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Container resources: the component's resources with memory request and limit set from its `memory`, and an ephemeral-storage request for the /tmp emptyDir (RocksDB's files on Deployment TaskManagers) so the scheduler picks a node with that much disk. Usage: include "flink.resources" (list . "taskmanager"). */}}

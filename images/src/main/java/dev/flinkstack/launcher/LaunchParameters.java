@@ -21,6 +21,7 @@ import org.apache.flink.runtime.util.bash.FlinkConfigLoader;
 import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.util.ExceptionUtils;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +81,15 @@ public final class LaunchParameters {
                     "application".equals(role) && jobId != null ? LifecycleStore.of(config, jobId) : Optional.empty();
             if (lifecycle.isPresent()) {
                 FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
-                RestorePoint restore = RestorePoint.choose(config, lifecycle.get(), jobId);
+                RestorePoint restore;
+                try {
+                    restore = RestorePoint.choose(config, lifecycle.get(), jobId);
+                } catch (UncheckedIOException e) {
+                    System.err.println("cannot read the job's state (" + describe(e)
+                            + "). Check the durable storage's address, bucket and credentials; the job was not started.");
+                    System.exit(1);
+                    return;
+                }
                 restore.path().ifPresent(path -> config.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
                 if (!restore.run()) {
                     System.out.println("main-class " + StandaloneSessionClusterEntrypoint.class.getName());

@@ -106,6 +106,14 @@ class NotesTest {
     }
 
     @HelmTest
+    void shouldPrintTheS3PathsInTheSavepointCommand(Helm helm) throws IOException {
+        String notes = notes(helm, UnworkableValuesTest.s3().with("mode", "application", "checkpoints.s3.endpoint", "http://minio:9000"));
+        assertThat(notes).contains("\"target-directory\": \"s3://flink-state/flink/savepoints\"")
+                .contains("Checkpoints: s3://flink-state/flink/checkpoints, savepoints: s3://flink-state/flink/savepoints")
+                .contains("in S3 at http://minio:9000").doesNotContain("file:///flink-data").doesNotContain("WARNING");
+    }
+
+    @HelmTest
     void shouldMentionIngressAutoscalingAndHa(Helm helm) throws IOException {
         String notes = notes(helm, Values.file("ci/full-values.yaml"));
         assertThat(notes).contains("http://flink.example.com/")

@@ -76,7 +76,22 @@ class UnworkableValuesTest {
                         "Kubernetes HA on a created ServiceAccount without rights"),
                 new Pair("job.fromSavepoint", Values.of("mode", "application", "job.fromSavepoint", "savepoints/savepoint-1"),
                         Values.of("mode", "application", "job.fromSavepoint", "/flink-data/savepoints/savepoint-1"),
-                        "a relative savepoint path (an absolute one is what Flink's docs use)"));
+                        "a relative savepoint path (an absolute one is what Flink's docs use)"),
+                new Pair("checkpoints.s3.bucket", s3().with("checkpoints.s3.bucket", ""), s3(), "S3 without a bucket"),
+                new Pair("checkpoints.s3.bucket", s3().with("checkpoints.s3.bucket", "Flink_State"),
+                        s3().with("checkpoints.s3.bucket", "flink-state"), "an invalid bucket name"),
+                new Pair("checkpoints.s3.bucket", s3().with("checkpoints.s3.bucket", "flink-state/checkpoints"),
+                        s3().with("checkpoints.s3.prefix", "checkpoints"), "a prefix in the bucket name"),
+                new Pair("checkpoints.s3.enabled", s3().with("checkpoints.persistence.enabled", true), s3(), "the claim and S3 both set"),
+                new Pair("checkpoints.s3.credentials", s3().with("checkpoints.s3.credentials.existingSecret", "s3-keys"),
+                        s3().with("checkpoints.s3.credentials.existingSecret", "s3-keys",
+                                "checkpoints.s3.credentials.accessKeyIdKey", "id", "checkpoints.s3.credentials.secretAccessKeyKey", "key"),
+                        "a credentials Secret without its key names"));
+    }
+
+    /** Durable state in S3, correctly. */
+    static Values s3() {
+        return Values.of("checkpoints.persistence.enabled", false, "checkpoints.s3.enabled", true, "checkpoints.s3.bucket", "flink-state");
     }
 
     static Stream<Arguments> cases() {

@@ -31,6 +31,11 @@ record BoundedJob(long records, long rate) {
 
     /** The job's own arguments. */
     List<String> arguments() {
+        return arguments(OUTPUT);
+    }
+
+    /** The job's own arguments, writing to {@code output} (a directory URI). */
+    List<String> arguments(String output) {
         return List.of(
                 "--records", Long.toString(records),
                 "--rate", Long.toString(rate),
@@ -41,7 +46,7 @@ record BoundedJob(long records, long rate) {
                 "--window", "1s",
                 "--idle-timeout", "0",
                 "--checkpoint-interval", "2s",
-                "--output", OUTPUT);
+                "--output", output);
     }
 
     /** The arguments of an application cluster's {@code standalone-job} running this job. */

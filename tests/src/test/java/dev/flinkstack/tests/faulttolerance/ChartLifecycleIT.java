@@ -62,23 +62,23 @@ class ChartLifecycleIT {
             Path claim = helm.podRunner().claimDir("flink-checkpoints");
             RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
             String jobId = job.id();
-            progress(job);
+            job.awaitProgress(STARTUP);
 
             // Upgrade: a new image and a changed job argument. The hook stops the job with a savepoint,
             // and the new JobManager runs the new definition from exactly that savepoint.
             helm.upgrade(upgraded);
             assertRestoredFromTheNewestSavepoint(job, claim);
-            assertThat(imageOf(helm, JOB_MANAGER)).endsWith(":" + newTag);
-            assertThat(imageOf(helm, TASK_MANAGER)).endsWith(":" + newTag);
+            assertThat(helm.image(JOB_MANAGER)).endsWith(":" + newTag);
+            assertThat(helm.image(TASK_MANAGER)).endsWith(":" + newTag);
             assertThat(checkpointInterval(rest.get(), jobId)).as("the new job argument is in effect").isEqualTo(3000);
-            progress(job);
+            job.awaitProgress(STARTUP);
 
             // Rollback: revision 1's hook and manifests, from the savepoint the hook takes.
             helm.rollback(1);
             assertRestoredFromTheNewestSavepoint(job, claim);
-            assertThat(imageOf(helm, JOB_MANAGER)).endsWith(":" + Helm.imageTagUnderTest());
+            assertThat(helm.image(JOB_MANAGER)).endsWith(":" + Helm.imageTagUnderTest());
             assertThat(checkpointInterval(rest.get(), jobId)).isEqualTo(2000);
-            progress(job);
+            job.awaitProgress(STARTUP);
 
             // A failed upgrade: the TaskManager cannot acknowledge the savepoint in time. Helm fails and
             // nothing is replaced. Flink completes the savepoint later, which stops the job; a retry
@@ -96,7 +96,7 @@ class ChartLifecycleIT {
             helm.upgrade(upgraded);
             assertRestoredFromTheNewestSavepoint(job, claim);
             assertThat(checkpointInterval(rest.get(), jobId)).isEqualTo(3000);
-            progress(job);
+            job.awaitProgress(STARTUP);
 
             // Suspend: a savepoint, then no Flink pod at all; resume restores that savepoint.
             helm.upgrade(upgraded.with("job.state", "suspended"));
@@ -104,7 +104,7 @@ class ChartLifecycleIT {
             assertThat(helm.pods(TASK_MANAGER)).isEmpty();
             helm.upgrade(upgraded);
             assertRestoredFromTheNewestSavepoint(job, claim);
-            progress(job);
+            job.awaitProgress(STARTUP);
 
             // A JobManager crash without HA: the restarted process resumes from the latest checkpoint.
             crashTheJobManager(helm, job);
@@ -153,7 +153,7 @@ class ChartLifecycleIT {
             RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
             String jobId = job.id();
             assertThat(rest.get().job(jobId).path("name").asText()).isEqualTo("traffic");
-            progress(job);
+            job.awaitProgress(STARTUP);
 
             // A JobManager crash without HA: the reconciler submits the job again from its latest checkpoint.
             crashTheJobManager(helm, job);
@@ -198,7 +198,7 @@ class ChartLifecycleIT {
         assertThat(restored.path("external_path").asText()).as("a retained checkpoint")
                 .startsWith("file:/flink-data/checkpoints/" + job.id() + "/chk-");
         assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(lastCheckpoint);
-        progress(job);
+        job.awaitProgress(STARTUP);
     }
 
     private static Values sessionValues(List<String> jobArguments) {
@@ -233,14 +233,6 @@ class ChartLifecycleIT {
         return changed;
     }
 
-    /** Lets the job make progress worth keeping: two more completed checkpoints, input still left. */
-    private static void progress(RunningJob job) {
-        job.awaitFullyRunning(STARTUP);
-        long checkpoints = job.completedCheckpoints();
-        job.awaitCompletedCheckpoints(checkpoints + 2, Duration.ofMinutes(1));
-        assertThat(job.runningWithInputLeft()).as("the job still reads input (else the test proves nothing)").isTrue();
-    }
-
     /** The job runs again, restored from the newest savepoint on the claim: the one the hook took. */
     private static void assertRestoredFromTheNewestSavepoint(RunningJob job, Path claim) {
         job.awaitFullyRunning(STARTUP);
@@ -257,11 +249,6 @@ class ChartLifecycleIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String imageOf(HelmEmulator helm, String workload) {
-        String container = helm.podRunner().containerName(helm.pods(workload).get(0));
-        return helm.podRunner().engine().run("inspect", "--format", "{{.Config.Image}}", container).orThrow().stdout().trim();
     }
 
     private static long checkpointInterval(FlinkRest rest, String jobId) {

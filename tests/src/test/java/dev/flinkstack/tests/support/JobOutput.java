@@ -70,7 +70,10 @@ public record JobOutput(Map<String, List<String>> linesByStream) {
         return lines.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
-    /** The lines of the committed (not hidden) files under {@code dir}, sorted. */
+    /**
+     * The lines of the committed files under {@code dir}, sorted. Hidden files, as readers of a FileSink's
+     * output skip them, are not: "." starts in-progress files, "_" the S3 writer's pending part objects.
+     */
     public static List<String> committedLines(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -78,7 +81,7 @@ public record JobOutput(Map<String, List<String>> linesByStream) {
         try (Stream<Path> files = Files.walk(dir)) {
             List<String> lines = new ArrayList<>();
             for (Path file : files.filter(Files::isRegularFile)
-                    .filter(file -> !file.getFileName().toString().startsWith("."))
+                    .filter(file -> !file.getFileName().toString().matches("[._].*"))
                     .toList()) {
                 lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
             }

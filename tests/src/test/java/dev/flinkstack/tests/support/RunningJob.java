@@ -81,6 +81,18 @@ public final class RunningJob {
                 () -> completedCheckpoints() >= count);
     }
 
+    /**
+     * Lets the job make progress worth keeping: fully running within {@code timeout}, two more completed
+     * checkpoints, and input still left (else a test of what follows would prove nothing).
+     */
+    public void awaitProgress(Duration timeout) {
+        awaitFullyRunning(timeout);
+        awaitCompletedCheckpoints(completedCheckpoints() + 2, Duration.ofMinutes(1));
+        if (!runningWithInputLeft()) {
+            throw new AssertionError("job " + id + " has read all its input: make it longer, or the test proves nothing");
+        }
+    }
+
     public void awaitState(String state, Duration timeout) {
         Await.condition("job " + id + " " + state, timeout, () -> state.equals(state()));
     }

@@ -81,9 +81,7 @@ public final class HelmEmulator implements AutoCloseable {
         lastHooks = Duration.ZERO;
         Revision revision = render(values);
         history.clear();
-        if (pods == null) {
-            pods = new PodRunner(revision.resources(), Helm.NAMESPACE);
-        }
+        podRunner().update(revision.resources());
         runHooks("pre-install", revision);
         apply(revision);
         history.add(revision);
@@ -151,8 +149,18 @@ public final class HelmEmulator implements AutoCloseable {
         return List.copyOf(workloadPods.getOrDefault(workload, List.of()));
     }
 
+    /** The pod runner, created before the first install so that Secrets and servers can be set up first. */
     public PodRunner podRunner() {
+        if (pods == null) {
+            pods = new PodRunner(Manifests.of(List.of()), Helm.NAMESPACE);
+        }
         return pods;
+    }
+
+    /** The image a workload's first pod runs. */
+    public String image(String workload) {
+        String container = pods.containerName(pods(workload).get(0));
+        return pods.engine().run("inspect", "--format", "{{.Config.Image}}", container).orThrow().stdout().trim();
     }
 
     /** The REST API of a workload's first pod (its container port named "rest", published on 127.0.0.1). */

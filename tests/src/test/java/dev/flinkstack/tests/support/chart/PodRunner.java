@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  *       PersistentVolumeClaims (and StatefulSet volumeClaimTemplates) as host directories; emptyDirs
  *       as tmpfs (executable, like a node's disk, with the sizeLimit);
  *   <li>Services as network aliases on the containers whose labels match the Service's selector;
+ *   <li>Secrets the release expects to exist (given with {@link #secret}) for {@code secretKeyRef}s;
  *   <li>the security context as {@code --user}, {@code --group-add}, {@code --read-only},
  *       {@code --cap-drop}/{@code --cap-add} and {@code no-new-privileges}; memory and CPU limits as
  *       {@code --memory}/{@code --cpus}.
@@ -53,6 +54,7 @@ public final class PodRunner implements AutoCloseable {
     private final String subnetPrefix;
     private final Map<String, String> containers = new LinkedHashMap<>();
     private final Map<String, String> podIps = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
     /** Containers of deleted pods, kept (renamed) until close for their logs. */
     private final Map<String, String> deleted = new LinkedHashMap<>();
     private int nextHost = 10;
@@ -124,6 +126,16 @@ public final class PodRunner implements AutoCloseable {
         containers.put(podName, name);
         podIps.put(podName, ip);
         return name;
+    }
+
+    /** A Secret that exists in the namespace before the release, as a user creates it. */
+    public void secret(String name, Map<String, String> data) {
+        secrets.put(name, Map.copyOf(data));
+    }
+
+    /** The container network the pods run on, for servers the release talks to. */
+    public String network() {
+        return id;
     }
 
     /**
@@ -323,6 +335,15 @@ public final class PodRunner implements AutoCloseable {
         if (source.has("configMapKeyRef")) {
             JsonNode ref = source.path("configMapKeyRef");
             return manifests.get("ConfigMap", ref.path("name").asText()).at("/data/" + ref.path("key").asText()).asText();
+        }
+        if (source.has("secretKeyRef")) {
+            // As the kubelet does, a pod whose Secret or key is missing does not start.
+            JsonNode ref = source.path("secretKeyRef");
+            String value = secrets.getOrDefault(ref.path("name").asText(), Map.of()).get(ref.path("key").asText());
+            if (value == null) {
+                throw new IllegalStateException("CreateContainerConfigError: no key " + ref.path("key") + " in Secret " + ref.path("name"));
+            }
+            return value;
         }
         throw new IllegalArgumentException("unsupported valueFrom " + source);
     }
