@@ -76,7 +76,7 @@ class ProcessingBenchmark {
 
     /** Records per second an operator of a one-slot application cluster's job handles, after the warm-up. */
     private static double recordsPerSecond(List<String> standaloneJobArgs, Pattern counter) {
-        try (FlinkContainerCluster cluster = oneSlotApplicationCluster(standaloneJobArgs)) {
+        try (FlinkContainerCluster cluster = oneSlotApplication(standaloneJobArgs).start()) {
             RunningJob.awaitRunning(cluster::rest, TIMEOUT);
             String taskManager = cluster.taskManagers().get(0);
             Await.sleep(WARM_UP);
@@ -88,42 +88,61 @@ class ProcessingBenchmark {
         }
     }
 
+    /**
+     * The same job and state, checkpointing to the data volume and to S3 (S3Proxy on the cluster's
+     * network, in memory, as the chart's checkpoints.s3 configures it), one after the other in one run.
+     */
     @Test
     void incrementalCheckpointsOfAbout100MbOfState() {
         List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
                 "--rate", "0", "--parallelism", "1", "--keys", Integer.toString(STATE_KEYS),
                 "--window", "1d", "--checkpoint-interval", "10s", "--start-time", "2026-01-01T00:00:00Z");
-        List<Double> durations = new ArrayList<>();
-        List<Double> incremental = new ArrayList<>();
-        List<Double> full = new ArrayList<>();
-        try (FlinkContainerCluster cluster = oneSlotApplicationCluster(args)) {
+        String how = "--keys " + STATE_KEYS + " --window 1d --rate 0: every host's open window in RocksDB, "
+                + "updated at full speed (so compactions rewrite most files between checkpoints), checkpoints "
+                + "every 10 s; " + BenchReport.runs() + " consecutive checkpoints once the state reached "
+                + STATE_TARGET_BYTES / 1_000_000 + " MB";
+        Checkpoints volume = checkpoints(oneSlotApplication(args));
+        Checkpoints s3 = checkpoints(oneSlotApplication(args).s3Storage());
+        BenchReport.add(Section.PROCESSING, 1, "Checkpoint duration, ~100 MB state, incremental, to the data volume", "s",
+                volume.durations(), how);
+        BenchReport.add(Section.PROCESSING, 2, "Checkpoint size uploaded (incremental)", "bytes", volume.uploaded(),
+                "same checkpoints: new RocksDB files each checkpoint wrote");
+        BenchReport.add(Section.PROCESSING, 3, "Full state size at those checkpoints", "bytes", volume.full(),
+                "same checkpoints: all RocksDB files the checkpoint references");
+        BenchReport.add(Section.PROCESSING, 4, "Checkpoint duration, ~100 MB state, incremental, to S3", "s",
+                s3.durations(), "the same job and state, checkpointing to S3Proxy on the cluster's network through "
+                        + "flink-s3-fs-hadoop. Reference, same run: the data volume",
+                BenchReport.reference("data volume", volume.durations()));
+        BenchReport.add(Section.PROCESSING, 5, "Checkpoint size uploaded to S3 (incremental)", "bytes", s3.uploaded(),
+                "same checkpoints. Reference, same run: the data volume",
+                BenchReport.reference("data volume", volume.uploaded()));
+    }
+
+    private record Checkpoints(List<Double> durations, List<Double> uploaded, List<Double> full) {}
+
+    /** Consecutive completed checkpoints of the cluster's job once its state reached the target. */
+    private static Checkpoints checkpoints(FlinkContainerCluster.Builder builder) {
+        Checkpoints checkpoints = new Checkpoints(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        try (FlinkContainerCluster cluster = builder.start()) {
             FlinkRest rest = cluster.rest();
             String jobId = RunningJob.awaitRunning(cluster::rest, TIMEOUT).id();
             Await.condition("a checkpointed state of " + STATE_TARGET_BYTES / 1_000_000 + " MB", TIMEOUT,
                     () -> latest(rest, jobId).path("state_size").asLong() >= STATE_TARGET_BYTES);
             Set<Long> seen = new HashSet<>();
             seen.add(latest(rest, jobId).path("id").asLong());
-            while (durations.size() < BenchReport.runs()) {
+            while (checkpoints.durations().size() < BenchReport.runs()) {
                 JsonNode checkpoint = Await.until("the next completed checkpoint", Duration.ofMinutes(1), () -> {
                     JsonNode latest = latest(rest, jobId);
                     return seen.contains(latest.path("id").asLong())
                             ? Optional.empty() : Optional.of(latest);
                 });
                 seen.add(checkpoint.path("id").asLong());
-                durations.add(checkpoint.path("end_to_end_duration").asDouble() / 1000);
-                incremental.add(checkpoint.path("checkpointed_size").asDouble());
-                full.add(checkpoint.path("state_size").asDouble());
+                checkpoints.durations().add(checkpoint.path("end_to_end_duration").asDouble() / 1000);
+                checkpoints.uploaded().add(checkpoint.path("checkpointed_size").asDouble());
+                checkpoints.full().add(checkpoint.path("state_size").asDouble());
             }
         }
-        String how = "--keys " + STATE_KEYS + " --window 1d --rate 0: every host's open window in RocksDB, "
-                + "updated at full speed (so compactions rewrite most files between checkpoints), checkpoints "
-                + "every 10 s to the data volume; " + BenchReport.runs() + " consecutive checkpoints once the "
-                + "state reached " + STATE_TARGET_BYTES / 1_000_000 + " MB";
-        BenchReport.add(Section.PROCESSING, 1, "Checkpoint duration, ~100 MB state, incremental", "s", durations, how);
-        BenchReport.add(Section.PROCESSING, 2, "Checkpoint size uploaded (incremental)", "bytes", incremental,
-                "same checkpoints: new RocksDB files each checkpoint wrote");
-        BenchReport.add(Section.PROCESSING, 3, "Full state size at those checkpoints", "bytes", full,
-                "same checkpoints: all RocksDB files the checkpoint references");
+        return checkpoints;
     }
 
     private static JsonNode latest(FlinkRest rest, String jobId) {
@@ -143,7 +162,7 @@ class ProcessingBenchmark {
     }
 
     /** One TaskManager with one slot: figures per slot, no exchange between TaskManagers. */
-    private static FlinkContainerCluster oneSlotApplicationCluster(List<String> args) {
-        return FlinkContainerCluster.application(args).taskManagers(1).flinkProperties(ONE_SLOT).start();
+    private static FlinkContainerCluster.Builder oneSlotApplication(List<String> args) {
+        return FlinkContainerCluster.application(args).taskManagers(1).flinkProperties(ONE_SLOT);
     }
 }

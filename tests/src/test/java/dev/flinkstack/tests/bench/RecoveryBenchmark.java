@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * How fast the packaging recovers and rescales, with the chart's default settings: a TaskManager
@@ -44,6 +45,26 @@ class RecoveryBenchmark {
      */
     @Test
     void taskManagerKillToJobRunningFromACheckpoint() {
+        Recovery volume = taskManagerKills(UnaryOperator.identity());
+        Recovery s3 = taskManagerKills(FlinkContainerCluster.Builder::s3Storage);
+        int slots = ChartDefaults.taskSlots();
+        BenchReport.add(Section.RECOVERY, 0, "TaskManager SIGKILL -> job RUNNING, restored from a checkpoint", "s",
+                volume.samples(), "application cluster, 2 TaskManagers x " + slots + " slots, parallelism " + 2 * slots
+                        + ", checkpoints every 5 s to the data volume; a replacement starts right after the kill; "
+                        + "polled every 0.1 s over REST (caches off); the images' (and the chart's) heartbeat "
+                        + "defaults: " + volume.settings() + ". Reference, same runs: the first poll that sees the "
+                        + "job restarting",
+                volume.detection().isEmpty() ? null : BenchReport.reference("failure detected", volume.detection()));
+        BenchReport.add(Section.RECOVERY, 1, "TaskManager SIGKILL -> job RUNNING, restored from a checkpoint in S3", "s",
+                s3.samples(), "the same, with checkpoints in S3 (S3Proxy on the cluster's network, as the chart's "
+                        + "checkpoints.s3 configures it). Reference, same run: the data volume",
+                BenchReport.reference("data volume", volume.samples()));
+    }
+
+    private record Recovery(List<Double> samples, List<Double> detection, String settings) {}
+
+    /** Runs of a fresh application cluster each, shaped by {@code storage}: a TaskManager killed, the job recovered. */
+    private static Recovery taskManagerKills(UnaryOperator<FlinkContainerCluster.Builder> storage) {
         List<Double> samples = new ArrayList<>();
         List<Double> detection = new ArrayList<>();
         Random random = new Random(1);
@@ -52,10 +73,10 @@ class RecoveryBenchmark {
                 "--rate", "1000", "--checkpoint-interval", "5s", "--parallelism", Integer.toString(2 * slots));
         String effective = "";
         for (int run = 0; run < BenchReport.runs(); run++) {
-            try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
+            try (FlinkContainerCluster cluster = storage.apply(FlinkContainerCluster.application(args)
                     .taskManagers(2)
                     .flinkProperties(UNCACHED_REST
-                            + "taskmanager.numberOfTaskSlots: " + slots + "\n")
+                            + "taskmanager.numberOfTaskSlots: " + slots + "\n"))
                     .start()) {
                 FlinkRest rest = cluster.rest();
                 effective = effectiveSettings(rest, RECOVERY_KEYS);
@@ -89,12 +110,7 @@ class RecoveryBenchmark {
                 }
             }
         }
-        BenchReport.add(Section.RECOVERY, 0, "TaskManager SIGKILL -> job RUNNING, restored from a checkpoint", "s",
-                samples, "application cluster, 2 TaskManagers x " + slots + " slots, parallelism " + 2 * slots
-                        + ", checkpoints every 5 s; a replacement starts right after the kill; polled every 0.1 s "
-                        + "over REST (caches off); the images' (and the chart's) heartbeat defaults: " + effective
-                        + ". Reference, same runs: the first poll that sees the job restarting",
-                detection.isEmpty() ? null : BenchReport.reference("failure detected", detection));
+        return new Recovery(samples, detection, effective);
     }
 
     /**

@@ -16,9 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * JobManager failover with ZooKeeper high availability, the way the chart configures it (a real
- * ZooKeeper server from Debian's packages, metadata under /flink-data/ha): the leading JobManager is
- * killed with SIGKILL mid-run, and the job resumes from its latest checkpoint and commits exactly
- * the output of an undisturbed run.
+ * ZooKeeper server from Debian's packages; checkpoints and HA metadata on the data volume, or in S3
+ * for the session cluster): the leading JobManager is killed with SIGKILL mid-run, and the job
+ * resumes from its latest checkpoint and commits exactly the output of an undisturbed run.
  */
 class JobManagerFailoverIT {
 
@@ -53,11 +53,15 @@ class JobManagerFailoverIT {
         }
     }
 
-    /** Session mode, a leader and a standby JobManager; the job was submitted over REST. */
+    /**
+     * Session mode, a leader and a standby JobManager, the job submitted over REST; checkpoints and
+     * HA metadata in S3 (S3Proxy), as with the chart's checkpoints.s3.
+     */
     @Test
-    void standbyJobManagerTakesOverTheSessionClustersJob() {
+    void standbyJobManagerTakesOverTheSessionClustersJobWithItsStateInS3() {
         ReferenceRun.start(JOB);
         try (FlinkContainerCluster cluster = FlinkContainerCluster.session()
+                .s3Storage()
                 .zooKeeperHighAvailability("ft-session", SESSION_TIMEOUT)
                 .jobManagers(2)
                 .taskManagers(2)
@@ -80,6 +84,8 @@ class JobManagerFailoverIT {
             Failover failover = killLeader(cluster, job, () -> cluster.startJobManager());
 
             assertThat(cluster.leader()).hasValue(standby);
+            assertThat(cluster.s3().keys(FlinkContainerCluster.S3_BUCKET, "ha/"))
+                    .as("the HA metadata the standby recovered the job from, in S3").isNotEmpty();
             job.awaitState("FINISHED", JOB.nominalDuration().plusMinutes(3));
             assertExactlyOnce("session mode, standby JobManager", cluster, failover);
         }
@@ -104,7 +110,7 @@ class JobManagerFailoverIT {
 
         JsonNode restored = job.restoredFrom().orElseThrow();
         assertThat(restored.path("is_savepoint").asBoolean()).isFalse();
-        assertThat(restored.path("external_path").asText()).startsWith("file:/flink-data/checkpoints/" + job.id());
+        assertThat(restored.path("external_path").asText()).startsWith(cluster.checkpointsDir() + "/" + job.id());
         assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(latestBefore);
         return new Failover(killed, seconds, latestBefore, restored.path("id").asLong());
     }

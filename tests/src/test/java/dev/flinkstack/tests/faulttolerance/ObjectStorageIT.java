@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The chart with its durable state in S3 instead of a claim, against a real S3 API (S3Proxy, which
  * checks request signatures) on the pods' network: the rendered pods run with the credentials from a
- * Secret, incremental RocksDB checkpoints go to S3, a SIGKILLed TaskManager is recovered from them, a
+ * Secret, incremental RocksDB checkpoints go to S3, the {@code helm test} pod passes, a SIGKILLed TaskManager is recovered from them, a
  * savepoint taken as the NOTES show lands in S3, and an upgrade to a new image version stops the job
  * with a savepoint in S3 and restores it. The job writes its output to S3 as well; the committed
  * output must equal an undisturbed run's exactly. A JobManager given a wrong secret key stops
@@ -66,6 +66,8 @@ class ObjectStorageIT {
                     .anyMatch(key -> key.contains("/shared/")).anyMatch(key -> key.endsWith("/_metadata"));
             assertThat(helm.podRunner().logs(helm.pods(JOB_MANAGER).get(0)))
                     .as("the secret key in no log line").doesNotContain(S3Server.SECRET_KEY);
+            // helm test, with the same storage environment as every client pod.
+            helm.test();
 
             // A TaskManager SIGKILL: the job restores the latest checkpoint from S3.
             long lastCheckpoint = job.latestCompletedCheckpoint();

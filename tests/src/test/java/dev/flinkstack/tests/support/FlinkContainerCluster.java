@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -30,8 +31,8 @@ public final class FlinkContainerCluster implements AutoCloseable {
 
     public static final int REST_PORT = 8081;
     public static final int METRICS_PORT = 9249;
-    /** The HA storage directory on the data volume, where the chart puts it. */
-    public static final String HA_STORAGE_DIR = "file:///flink-data/ha";
+    /** The bucket of {@link Builder#s3Storage()}. */
+    public static final String S3_BUCKET = "flink-state";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
     private static final String LEADER_LOG_LINE = "DefaultDispatcherRunner was granted leadership";
@@ -45,6 +46,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
     private final List<String> taskManagers = new ArrayList<>();
     private final Map<String, FlinkRest> restClients = new HashMap<>();
     private ZooKeeperServer zooKeeper;
+    private S3Server s3;
     private int jobManagerCount;
     private int taskManagerCount;
 
@@ -97,6 +99,9 @@ public final class FlinkContainerCluster implements AutoCloseable {
 
     private FlinkContainerCluster start() {
         engine.createNetwork(id);
+        if (settings.s3Storage) {
+            s3 = S3Server.start(engine, id + "-s3", id, "s3", S3_BUCKET);
+        }
         if (settings.highAvailabilityClusterId != null) {
             zooKeeper = ZooKeeperServer.start(engine, id + "-zookeeper", id, "zookeeper");
         }
@@ -264,6 +269,16 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return engine;
     }
 
+    /** The S3 server of {@link Builder#s3Storage()}. */
+    public S3Server s3() {
+        return Objects.requireNonNull(s3, "the cluster keeps its state on the data volume");
+    }
+
+    /** Where checkpoints go, as Flink reports their paths: the data volume, or the S3 bucket. */
+    public String checkpointsDir() {
+        return settings.s3Storage ? "s3://" + S3_BUCKET + "/checkpoints" : "file:/flink-data/checkpoints";
+    }
+
     private ContainerEngine.Container flinkContainer(String name, String image) {
         ContainerEngine.Container container = new ContainerEngine.Container(name, image)
                 .volume(dataDir.toString(), "/flink-data", false)
@@ -272,12 +287,25 @@ public final class FlinkContainerCluster implements AutoCloseable {
         if (!properties.isEmpty()) {
             container.env("FLINK_PROPERTIES", properties);
         }
+        if (settings.s3Storage) {
+            container.env("ENABLE_BUILT_IN_PLUGINS", "flink-s3-fs-hadoop-" + System.getProperty("flink.version") + ".jar")
+                    .env("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY)
+                    .env("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
+        }
         return container;
     }
 
-    // The keys the chart derives for ZooKeeper HA, then the test's own (which win).
+    // The keys the chart derives for S3 storage and ZooKeeper HA, then the test's own (which win).
     private String flinkProperties() {
         StringBuilder properties = new StringBuilder();
+        String durable = settings.s3Storage ? "s3://" + S3_BUCKET : "file:///flink-data";
+        if (settings.s3Storage) {
+            properties.append("execution.checkpointing.dir: ").append(durable).append("/checkpoints\n")
+                    .append("execution.checkpointing.savepoint-dir: ").append(durable).append("/savepoints\n")
+                    .append("s3.endpoint: ").append(s3.endpoint()).append('\n')
+                    .append("s3.path.style.access: true\n")
+                    .append("s3.directory.marker.retention: keep\n");
+        }
         if (highAvailability()) {
             properties.append("high-availability.type: zookeeper\n")
                     .append("high-availability.zookeeper.quorum: ").append(zooKeeper.quorum()).append('\n')
@@ -285,7 +313,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
                     .append("high-availability.zookeeper.client.session-timeout: ")
                     .append(settings.zooKeeperSessionTimeout.toMillis()).append('\n')
                     .append("high-availability.cluster-id: ").append(settings.highAvailabilityClusterId).append('\n')
-                    .append("high-availability.storageDir: ").append(HA_STORAGE_DIR).append('\n');
+                    .append("high-availability.storageDir: ").append(durable).append("/ha\n");
         }
         if (settings.flinkProperties != null) {
             properties.append(settings.flinkProperties);
@@ -307,6 +335,10 @@ public final class FlinkContainerCluster implements AutoCloseable {
         if (zooKeeper != null) {
             saveLog(logDir, zooKeeper.name(), zooKeeper::logs);
             zooKeeper.close();
+        }
+        if (s3 != null) {
+            saveLog(logDir, id + "-s3", s3::logs);
+            s3.close();
         }
         engine.removeNetwork(id);
         if (settings.dataDir == null) {
@@ -346,6 +378,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
         private String highAvailabilityClusterId;
         private Duration zooKeeperSessionTimeout = Duration.ofSeconds(8);
         private Path dataDir;
+        private boolean s3Storage;
         private UnaryOperator<ContainerEngine.Container> customize = UnaryOperator.identity();
 
         private Builder(List<String> jobManagerArgs) {
@@ -383,6 +416,15 @@ public final class FlinkContainerCluster implements AutoCloseable {
         public Builder zooKeeperHighAvailability(String clusterId, Duration sessionTimeout) {
             this.highAvailabilityClusterId = clusterId;
             this.zooKeeperSessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        /**
+         * Checkpoints, savepoints and HA metadata in S3, as the chart's {@code checkpoints.s3} keeps
+         * them: an S3 server (S3Proxy) on the network, the S3 plugin and keys in every Flink container.
+         */
+        public Builder s3Storage() {
+            this.s3Storage = true;
             return this;
         }
 

@@ -128,6 +128,12 @@ public final class HelmEmulator implements AutoCloseable {
         history.clear();
     }
 
+    /** {@code helm test}: the deployed revision's test hooks, in order; a failing one throws {@link HookFailed}. */
+    public void test() {
+        requireDeployed();
+        runHooks("test", deployed);
+    }
+
     /** The time the hooks of the last operation took, all events together. */
     public Duration lastHooks() {
         return lastHooks;
