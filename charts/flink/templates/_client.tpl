@@ -5,7 +5,7 @@
 
 {{/* URL of the REST Service (web UI, REST API), which client pods talk to. */}}
 {{- define "flink.restUrl" -}}
-http://{{ include "flink.jobmanager.restServiceName" . }}:{{ .Values.jobmanager.restService.port }}
+http{{ if .Values.tls.rest.enabled }}s{{ end }}://{{ include "flink.jobmanager.restServiceName" . }}:{{ .Values.jobmanager.restService.port }}
 {{- end -}}
 
 {{/* Attached `flink run` of a bounded job (jarFile, className, parallelism, args) against the REST Service, shell-quoted. Usage: include "flink.runCommand" (dict "ctx" . "job" $job). */}}
@@ -50,6 +50,7 @@ containers:
       - name: FLINK_LOG_FORMAT
         value: {{ $v.log4j.format | quote }}
       {{- include "flink.storageEnv" $ctx | nindent 6 }}
+      {{- include "flink.tls.env" $ctx | nindent 6 }}
       {{- with .env }}
       {{- toYaml . | nindent 6 }}
       {{- end }}

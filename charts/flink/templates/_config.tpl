@@ -32,6 +32,7 @@ file://{{ include "flink.dataDir" $ }}
 {{- $_ := set $c "rest.port" $v.jobmanager.service.ports.rest -}}
 {{- $_ := set $c "taskmanager.rpc.port" $v.taskmanager.service.ports.rpc -}}
 {{- $_ := set $c "taskmanager.data.port" $v.taskmanager.service.ports.data -}}
+{{- $_ := set $c "metrics.internal.query-service.port" (toString $v.metrics.queryServicePort) -}}
 {{- $_ := set $c "jobmanager.memory.process.size" (include "flink.flinkMemory" $v.jobmanager.memory) -}}
 {{- $_ := set $c "taskmanager.memory.process.size" (include "flink.flinkMemory" $v.taskmanager.memory) -}}
 {{- $_ := set $c "taskmanager.numberOfTaskSlots" $v.taskmanager.numberOfTaskSlots -}}
@@ -57,6 +58,9 @@ file://{{ include "flink.dataDir" $ }}
 {{- if eq $v.mode "application" -}}
 {{- /* The JobManager stays up after the job ends, so a Deployment does not run it again. */ -}}
 {{- $_ := set $c "execution.shutdown-on-application-finish" false -}}
+{{- /* An application cluster runs its one job: no jar upload through REST (running any code), and no Cancel button in the web UI. Flink's REST API still accepts cancellation (web.cancel.enable only hides the button), so access control (tls.rest.mutualAuthentication, a proxy) guards that. */ -}}
+{{- $_ := set $c "web.submit.enable" false -}}
+{{- $_ := set $c "web.cancel.enable" false -}}
 {{- with $v.job.fromSavepoint }}{{ $_ := set $c "flinkstack.initial-savepoint" . }}{{ end -}}
 {{- with $v.job.savepointRedeployNonce }}{{ $_ := set $c "flinkstack.initial-savepoint-nonce" (toString .) }}{{ end -}}
 {{- with $v.job.restartNonce }}{{ $_ := set $c "flinkstack.restart-nonce" (toString .) }}{{ end -}}
@@ -92,6 +96,7 @@ file://{{ include "flink.dataDir" $ }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- range $key, $value := include "flink.tls.config" . | fromJson }}{{ $_ := set $c $key $value }}{{ end -}}
 {{- toJson $c -}}
 {{- end -}}
 

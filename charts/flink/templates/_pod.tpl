@@ -112,7 +112,7 @@ podAntiAffinity:
 {{- end -}}
 {{- end -}}
 
-{{/* Volumes of every Flink pod: the configuration, /tmp and the checkpoint volume. */}}
+{{/* Volumes of every Flink pod: the configuration, /tmp, the checkpoint volume and the TLS keystores. */}}
 {{- define "flink.volumes" -}}
 - name: flink-config
   configMap:
@@ -127,9 +127,10 @@ podAntiAffinity:
 {{- else }}
   emptyDir: {}
 {{- end }}
+{{- include "flink.tls.volumes" . }}
 {{- end -}}
 
-{{/* Mounts of every Flink container: read-only configuration, writable /tmp and /flink-data. */}}
+{{/* Mounts of every Flink container: read-only configuration and keystores, writable /tmp and /flink-data. */}}
 {{- define "flink.volumeMounts" -}}
 - name: flink-config
   mountPath: /opt/flink/conf
@@ -138,9 +139,10 @@ podAntiAffinity:
   mountPath: /tmp
 - name: flink-data
   mountPath: {{ include "flink.dataDir" . }}
+{{- include "flink.tls.volumeMounts" . }}
 {{- end -}}
 
-{{/* Environment of every Flink container: the pod's IP and name, and the log format. */}}
+{{/* Environment of every Flink container: the pod's IP and name, the log format, storage and TLS secrets. */}}
 {{- define "flink.env" -}}
 - name: POD_IP
   valueFrom:
@@ -153,6 +155,7 @@ podAntiAffinity:
 - name: FLINK_LOG_FORMAT
   value: {{ .Values.log4j.format | quote }}
 {{- include "flink.storageEnv" . }}
+{{- include "flink.tls.env" . }}
 {{- end -}}
 
 {{/* Environment for the durable storage, in every pod that reads or writes it: the S3 plugin, loaded at start without writing to the image, and the credentials from the user's Secret (never in the ConfigMap or args). */}}
@@ -198,9 +201,12 @@ podAntiAffinity:
 {{- toYaml (merge $p .handler) -}}
 {{- end -}}
 
-{{/* The Prometheus reporter's container port, when enabled. */}}
-{{- define "flink.metricsPort" -}}
-{{- if .Values.metrics.enabled -}}
+{{/* The metric query service's container port, and the Prometheus reporter's when enabled. */}}
+{{- define "flink.metricsPorts" -}}
+- name: metrics-query
+  containerPort: {{ .Values.metrics.queryServicePort }}
+  protocol: TCP
+{{- if .Values.metrics.enabled }}
 - name: metrics
   containerPort: {{ .Values.metrics.port }}
   protocol: TCP

@@ -60,9 +60,7 @@
     - name: rest
       containerPort: {{ $jm.service.ports.rest }}
       protocol: TCP
-    {{- with include "flink.metricsPort" $ctx }}
-    {{- . | nindent 4 }}
-    {{- end }}
+    {{- include "flink.metricsPorts" $ctx | nindent 4 }}
   resources:
     {{- include "flink.resources" (list $ctx "jobmanager") | nindent 4 }}
   securityContext:
@@ -72,9 +70,9 @@
     {{- include "flink.probe" (dict "probe" $jm.startupProbe "handler" (dict "tcpSocket" (dict "port" "rpc"))) | nindent 4 }}
   {{- end }}
   {{- if $jm.readinessProbe.enabled }}
-  {{- /* Standby JobManagers answer REST calls with 503, so with several replicas readiness is TCP. */}}
-  {{- $handler := dict "httpGet" (dict "path" "/overview" "port" "rest") }}
-  {{- if gt (int $jm.replicas) 1 }}
+  {{- /* Standby JobManagers answer REST calls with 503, and the kubelet has no client certificate for mutual TLS: then readiness is TCP. */}}
+  {{- $handler := dict "httpGet" (dict "path" "/overview" "port" "rest" "scheme" (ternary "HTTPS" "HTTP" $v.tls.rest.enabled)) }}
+  {{- if or (gt (int $jm.replicas) 1) $v.tls.rest.mutualAuthentication }}
   {{- $handler = dict "tcpSocket" (dict "port" "rest") }}
   {{- end }}
   readinessProbe:

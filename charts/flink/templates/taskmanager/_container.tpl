@@ -29,9 +29,7 @@
     - name: data
       containerPort: {{ $tm.service.ports.data }}
       protocol: TCP
-    {{- with include "flink.metricsPort" . }}
-    {{- . | nindent 4 }}
-    {{- end }}
+    {{- include "flink.metricsPorts" . | nindent 4 }}
   resources:
     {{- include "flink.resources" (list . "taskmanager") | nindent 4 }}
   securityContext:

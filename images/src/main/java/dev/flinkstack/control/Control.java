@@ -5,8 +5,10 @@ import dev.flinkstack.lifecycle.LifecycleStore;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.PipelineOptionsInternal;
+import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
+import org.apache.flink.runtime.net.SSLUtils;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.util.TimeUtils;
 
@@ -65,11 +67,22 @@ public final class Control {
     /** The configuration key the chart sets to the hash of the application's definition. */
     static final String DEFINITION_KEY = "flinkstack.definition";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     final URI rest;
 
-    Control(String restUrl) {
+    /** A client of the REST API at {@code restUrl}, over HTTPS as {@code security.ssl.rest.*} configures it. */
+    Control(String restUrl, Configuration config) {
         this.rest = URI.create(restUrl.endsWith("/") ? restUrl : restUrl + "/");
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (SecurityOptions.isRestSSLEnabled(config)) {
+            try {
+                // The truststore checks the server; with mutual authentication the keystore identifies this client.
+                http.sslContext(SSLUtils.createRestSSLContext(config, true));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot load the REST keystores (security.ssl.rest.*): " + e.getMessage(), e);
+            }
+        }
+        this.http = http.build();
     }
 
     public static void main(String[] args) {
@@ -94,11 +107,13 @@ public final class Control {
         int separator = args.indexOf("--");
         List<String> command = separator < 0 ? List.of() : args.subList(separator + 1, args.size());
         Options options = Options.parse(args.subList(1, separator < 0 ? args.size() : separator));
+        Configuration config = loadConfiguration();
+        Control control = new Control(options.restUrl, config);
         return switch (args.get(0)) {
-            case "wait" -> new Control(options.restUrl).await(options);
-            case "savepoint" -> new Control(options.restUrl).savepoint(options, loadConfiguration());
-            case "run-once" -> new Control(options.restUrl).runOnce(options, command);
-            case "reconcile" -> new SessionJobs(new Control(options.restUrl), options).run();
+            case "wait" -> control.await(options);
+            case "savepoint" -> control.savepoint(options, config);
+            case "run-once" -> control.runOnce(options, command);
+            case "reconcile" -> new SessionJobs(control, options, config).run();
             default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
         };
     }

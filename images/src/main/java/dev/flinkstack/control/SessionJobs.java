@@ -51,17 +51,18 @@ final class SessionJobs {
     private final Control control;
     private final Control.Options options;
     private final Set<String> reported = new HashSet<>();
+    private final Configuration config;
 
-    SessionJobs(Control control, Control.Options options) {
+    SessionJobs(Control control, Control.Options options, Configuration config) {
         if (options.jobsFile == null) {
             throw new IllegalArgumentException("reconcile needs --jobs FILE");
         }
         this.control = control;
         this.options = options;
+        this.config = config;
     }
 
     int run() throws InterruptedException {
-        Configuration config = Control.loadConfiguration();
         while (true) {
             try {
                 round(config);

@@ -78,6 +78,12 @@ class ChartPodsRunIT {
             tmPods.forEach(pod -> pods.start(taskManagers, pod));
             Await.condition("2 registered TaskManagers", STARTUP, () -> rest.overview().path("taskmanagers").asInt() == 2);
             assertTaskManagersAdvertisePodIps(rest, pods, tmPods);
+            // The JobManager fetches task metrics from each TaskManager's query service, on its pinned port.
+            assertThat(pods.engine().run("exec", pods.containerName(tmPods.get(0)), "bash", "-c",
+                    "exec 3<>/dev/tcp/127.0.0.1/6125").succeeded()).as("the metric query service on port 6125").isTrue();
+            String taskManagerId = rest.get("/taskmanagers").at("/taskmanagers/0/id").asText();
+            Await.condition("a TaskManager's metrics through the REST API", STARTUP,
+                    () -> rest.get("/taskmanagers/" + taskManagerId + "/metrics?get=Status.JVM.Memory.Heap.Used").size() == 1);
             assertThat(pods.engine().run("exec", pods.containerName(tmPods.get(0)), "bash", "-c",
                     "exec 3<>/dev/tcp/flink-jobmanager/6123").succeeded())
                     .as("the JobManager Service name resolves and answers on the RPC port").isTrue();

@@ -88,8 +88,8 @@ class JobManagerTest {
     @HelmTest
     void shouldExposeNamedPortsAndProbes(Helm helm) {
         JsonNode c = container(helm.render(Values.defaults()));
-        assertThat(c.path("ports").findValuesAsText("name")).containsExactly("rpc", "blob", "rest", "metrics");
-        assertThat(c.path("ports").findValuesAsText("containerPort")).containsExactly("6123", "6124", "8081", "9249");
+        assertThat(c.path("ports").findValuesAsText("name")).containsExactly("rpc", "blob", "rest", "metrics-query", "metrics");
+        assertThat(c.path("ports").findValuesAsText("containerPort")).containsExactly("6123", "6124", "8081", "6125", "9249");
         assertThat(c.at("/startupProbe/tcpSocket/port").asText()).isEqualTo("rpc");
         assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/overview");
         assertThat(c.at("/readinessProbe/httpGet/port").asText()).isEqualTo("rest");

@@ -77,7 +77,7 @@ class NetworkingTest {
         assertThat(jm.at("/spec/policyTypes/0").asText()).isEqualTo("Ingress");
         JsonNode rules = jm.at("/spec/ingress");
         assertThat(rules.size()).isEqualTo(3);
-        assertThat(rules.at("/0/ports").findValuesAsText("port")).containsExactly("rpc", "blob");
+        assertThat(rules.at("/0/ports").findValuesAsText("port")).containsExactly("rpc", "blob", "metrics-query");
         assertThat(Manifests.YAML.convertValue(rules.at("/0/from/0/podSelector/matchExpressions/0/values"), List.class))
                 .containsExactly("jobmanager", "taskmanager");
         assertThat(rules.at("/1/ports").findValuesAsText("port")).containsExactly("rest");
@@ -92,9 +92,20 @@ class NetworkingTest {
         JsonNode tm = helm.render(Values.of("networkPolicy.enabled", true)).get("NetworkPolicy", "flink-taskmanager");
         JsonNode rules = tm.at("/spec/ingress");
         assertThat(rules.size()).isEqualTo(2);
-        assertThat(rules.at("/0/ports").findValuesAsText("port")).containsExactly("rpc", "data");
+        assertThat(rules.at("/0/ports").findValuesAsText("port")).containsExactly("rpc", "data", "metrics-query");
         assertThat(rules.at("/1/ports").findValuesAsText("port")).containsExactly("metrics");
         assertThat(rules.at("/1/from/0").has("namespaceSelector")).isTrue();
+    }
+
+    @HelmTest
+    void shouldPinTheMetricQueryServicePortThatThePoliciesAllow(Helm helm) {
+        Manifests m = helm.render(Values.of("networkPolicy.enabled", true, "metrics.queryServicePort", 6200));
+        assertThat(ConfigMapTest.config(m).path("metrics.internal.query-service.port").asText()).isEqualTo("6200");
+        for (String component : List.of("jobmanager", "taskmanager")) {
+            JsonNode ports = Manifests.container(m.podSpecs().get("Deployment/flink-" + component), component).path("ports");
+            assertThat(ports.findValues("name").stream().map(JsonNode::asText).toList()).as(component).contains("metrics-query");
+            assertThat(ports.toString()).contains("{\"name\":\"metrics-query\",\"containerPort\":6200,\"protocol\":\"TCP\"}");
+        }
     }
 
     @HelmTest

@@ -132,4 +132,30 @@ class NotesTest {
         String real = install.stdout().substring(install.stdout().indexOf("NOTES:\n") + "NOTES:\n".length());
         assertThat(real.strip()).isEqualTo(notes(helm, Values.defaults()).strip());
     }
+    @HelmTest
+    void shouldUseHttpsWithTheCaAndTheClientCertificateWithTls(Helm helm) throws IOException {
+        Values https = UnworkableValuesTest.tls("rest");
+        assertThat(notes(helm, https)).contains("Open the web UI and REST API on https://localhost:8081")
+                .contains("It serves HTTPS with the certificate of Secret flink-tls-rest")
+                .contains("curl -s --cacert ca.crt https://localhost:8081/overview")
+                .doesNotContain("http://127.0.0.1", "client.crt");
+        assertThat(notes(helm, https.with("tls.rest.mutualAuthentication", true)))
+                .contains("curl -s --cacert ca.crt --cert client.crt --key client.key https://localhost:8081/jobs/overview")
+                .contains("presents a client certificate");
+    }
+
+    @HelmTest
+    void shouldWarnWhenTheRestApiIsExposedWithoutAuthentication(Helm helm) throws IOException {
+        assertThat(notes(helm, Values.of("ingress.enabled", true)))
+                .contains("WARNING: the REST API is reachable from outside the cluster (the Ingress) without authentication")
+                .contains("upload and run code (jar upload)")
+                .contains("tls.rest.mutualAuthentication=true");
+        assertThat(notes(helm, Values.of("jobmanager.restService.type", "LoadBalancer", "mode", "application")))
+                .contains("(a LoadBalancer Service) without authentication").doesNotContain("jar upload");
+        assertThat(notes(helm, UnworkableValuesTest.tls("rest").with("ingress.enabled", true, "tls.rest.mutualAuthentication", true)))
+                .doesNotContain("WARNING");
+        assertThat(notes(helm, Values.of("ingress.enabled", true).withMap("ingress.annotations",
+                "nginx.ingress.kubernetes.io/auth-url", "http://oauth2-proxy.auth.svc/oauth2/auth"))).doesNotContain("WARNING");
+        assertThat(notes(helm, Values.defaults())).as("a ClusterIP Service, reached by port-forward").doesNotContain("WARNING");
+    }
 }

@@ -22,8 +22,8 @@ class TaskManagerTest {
         JsonNode c = Manifests.container(deployment.at("/spec/template/spec"), "taskmanager");
         assertThat(c.path("image").asText()).isEqualTo("flinkstack/flink-taskmanager:2.3.0");
         assertThat(Manifests.args(c)).containsExactly("taskmanager", "-Dtaskmanager.host=$(POD_IP)");
-        assertThat(c.path("ports").findValuesAsText("name")).containsExactly("rpc", "data", "metrics");
-        assertThat(c.path("ports").findValuesAsText("containerPort")).containsExactly("6122", "6121", "9249");
+        assertThat(c.path("ports").findValuesAsText("name")).containsExactly("rpc", "data", "metrics-query", "metrics");
+        assertThat(c.path("ports").findValuesAsText("containerPort")).containsExactly("6122", "6121", "6125", "9249");
         assertThat(c.at("/resources/limits/memory").asText()).isEqualTo("1536Mi");
         assertThat(c.at("/resources/requests/memory").asText()).isEqualTo("1536Mi");
         assertThat(c.at("/readinessProbe/tcpSocket/port").asText()).isEqualTo("rpc");

@@ -86,7 +86,24 @@ class UnworkableValuesTest {
                 new Pair("checkpoints.s3.credentials", s3().with("checkpoints.s3.credentials.existingSecret", "s3-keys"),
                         s3().with("checkpoints.s3.credentials.existingSecret", "s3-keys",
                                 "checkpoints.s3.credentials.accessKeyIdKey", "id", "checkpoints.s3.credentials.secretAccessKeyKey", "key"),
-                        "a credentials Secret without its key names"));
+                        "a credentials Secret without its key names"),
+                new Pair("tls.internal.enabled", tls("internal").with("tls.internal.existingSecret", ""), tls("internal"),
+                        "TLS without keystores"),
+                new Pair("tls.rest.password.existingSecret", tls("rest").with("tls.rest.password.existingSecret", ""), tls("rest"),
+                        "keystores without their password"),
+                new Pair("tls.rest.existingSecret", tls("rest").with("tls.rest.issuerRef.name", "flink-ca"), tls("rest"),
+                        "an issuer and a Secret both giving the keystores"),
+                new Pair("tls.internal.issuerRef", tls("internal").with("tls.internal.existingSecret", "", "tls.internal.issuerRef.name", "flink-ca"),
+                        tls("internal"), "an issuer without cert-manager in the cluster"),
+                new Pair("tls.rest.mutualAuthentication", Values.of("tls.rest.mutualAuthentication", true),
+                        tls("rest").with("tls.rest.mutualAuthentication", true), "mutual authentication without HTTPS"));
+    }
+
+    /** TLS on an endpoint ("internal" or "rest") with keystores and their password from Secrets, correctly. */
+    static Values tls(String endpoint) {
+        String key = "tls." + endpoint;
+        return Values.of(key + ".enabled", true, key + ".existingSecret", "flink-tls-" + endpoint,
+                key + ".password.existingSecret", "flink-tls-password");
     }
 
     /** Durable state in S3, correctly. */

@@ -18,7 +18,7 @@ import java.util.List;
  * @param records records the generator emits before the job finishes
  * @param rate records per second (also the event-time spacing, so part of the output)
  */
-record BoundedJob(long records, long rate) {
+public record BoundedJob(long records, long rate) {
 
     /** 40 s of input at 2000 records/s: room for one failure or upgrade and its recovery. */
     static final BoundedJob SHORT = new BoundedJob(80_000, 2_000);
@@ -27,10 +27,10 @@ record BoundedJob(long records, long rate) {
     static final BoundedJob LONG = new BoundedJob(120_000, 2_000);
 
     /** Where the job writes, on the cluster's data volume. */
-    static final String OUTPUT = "file:///flink-data/output";
+    public static final String OUTPUT = "file:///flink-data/output";
 
     /** The job's own arguments. */
-    List<String> arguments() {
+    public List<String> arguments() {
         return arguments(OUTPUT);
     }
 
@@ -58,7 +58,7 @@ record BoundedJob(long records, long rate) {
     }
 
     /** How long the generator takes at its rate, undisturbed. */
-    Duration nominalDuration() {
+    public Duration nominalDuration() {
         return Duration.ofMillis(records * 1000 / rate);
     }
 

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  * local}, in a container of its own; it runs in the background while a test breaks its cluster, and
  * is kept under target/ for the same image and arguments.
  */
-final class ReferenceRun {
+public final class ReferenceRun {
 
     private static final String ENGINE = System.getProperty("container.engine", "docker");
     private static final Path CACHE = Path.of("target", "faulttolerance-reference");
@@ -41,7 +41,7 @@ final class ReferenceRun {
     private ReferenceRun() {}
 
     /** Starts the reference run of {@code job} unless it runs already or its output is cached. */
-    static CompletableFuture<JobOutput> start(BoundedJob job) {
+    public static CompletableFuture<JobOutput> start(BoundedJob job) {
         return RUNS.computeIfAbsent(job, key -> CompletableFuture.supplyAsync(
                 () -> run(key),
                 Executors.newSingleThreadExecutor(runnable -> {
@@ -52,7 +52,7 @@ final class ReferenceRun {
     }
 
     /** The committed output of the undisturbed run of {@code job}, waiting for it if needed. */
-    static JobOutput await(BoundedJob job) {
+    public static JobOutput await(BoundedJob job) {
         try {
             return start(job).get(timeout(job).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -283,6 +283,6 @@ class ChartMonitoringTest {
 
     /** Fields the typed model does not know: fabric8 collects them in additionalProperties. */
     static List<String> unknownFields(JsonNode object, Class<? extends KubernetesResource> model) {
-        return KubernetesSchema.prometheusOperatorViolations(object, model);
+        return KubernetesSchema.customResourceViolations(object, model);
     }
 }

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import javax.net.ssl.SSLContext;
+
 /** A client of the JobManager's REST API (the endpoints the web UI and the CLI use). */
 public final class FlinkRest {
 
@@ -29,11 +31,20 @@ public final class FlinkRest {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     public FlinkRest(String host, int port) {
-        this.base = URI.create("http://" + host + ":" + port);
+        this(URI.create("http://" + host + ":" + port), null);
+    }
+
+    /** The REST API at {@code base}; {@code https://} with {@code tls} (its truststore, and its keystore for mutual TLS). */
+    public FlinkRest(URI base, SSLContext tls) {
+        this.base = base;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
     }
 
     public JsonNode get(String path) {

@@ -5,6 +5,7 @@ import dev.flinkstack.tests.support.FlinkRest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+
+import javax.net.ssl.SSLContext;
 
 /**
  * Helm's release operations, emulated on the container engine with the manifests Helm renders for
@@ -171,9 +174,18 @@ public final class HelmEmulator implements AutoCloseable {
 
     /** The REST API of a workload's first pod (its container port named "rest", published on 127.0.0.1). */
     public FlinkRest rest(String workload) {
+        return new FlinkRest("127.0.0.1", restPublishedPort(workload));
+    }
+
+    /** The HTTPS REST API of a workload's first pod, with this TLS context (truststore; keystore for mutual TLS). */
+    public FlinkRest rest(String workload, SSLContext tls) {
+        return new FlinkRest(URI.create("https://127.0.0.1:" + restPublishedPort(workload)), tls);
+    }
+
+    private int restPublishedPort(String workload) {
         String pod = pods(workload).stream().findFirst()
                 .orElseThrow(() -> new IllegalStateException("no pod of " + workload + " runs"));
-        return new FlinkRest("127.0.0.1", pods.engine().publishedPort(pods.containerName(pod), restPort(workload)));
+        return pods.engine().publishedPort(pods.containerName(pod), restPort(workload));
     }
 
     @Override

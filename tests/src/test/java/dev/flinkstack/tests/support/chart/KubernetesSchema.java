@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import io.fabric8.certmanager.api.model.v1.Certificate;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
@@ -40,7 +41,7 @@ import java.util.Set;
  * Strict schema validation of rendered objects, kubeconform-style, with the official Kubernetes Java
  * client models (generated from the Kubernetes OpenAPI): {@code validateJsonElement} rejects unknown
  * and missing required fields at every level, and a Gson parse into the model rejects wrong types.
- * Prometheus Operator objects are read into fabric8's typed models, where unknown fields end up in
+ * Custom resources (Prometheus Operator, cert-manager) are read into fabric8's typed models, where unknown fields end up in
  * {@code additionalProperties}, which must stay empty.
  */
 public final class KubernetesSchema {
@@ -62,10 +63,12 @@ public final class KubernetesSchema {
             Map.entry("rbac.authorization.k8s.io/v1/Role", V1Role.class),
             Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding.class));
 
-    private static final Map<String, Class<? extends KubernetesResource>> PROMETHEUS_OPERATOR = Map.of(
+    /** Custom resources, read into fabric8's typed models. */
+    private static final Map<String, Class<? extends KubernetesResource>> CUSTOM_RESOURCES = Map.of(
             "monitoring.coreos.com/v1/PodMonitor", PodMonitor.class,
             "monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class,
-            "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);
+            "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class,
+            "cert-manager.io/v1/Certificate", Certificate.class);
 
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -82,8 +85,8 @@ public final class KubernetesSchema {
         Class<?> model = KUBERNETES.get(type);
         if (model != null) {
             validateKubernetes(model, object, problems);
-        } else if (PROMETHEUS_OPERATOR.containsKey(type)) {
-            validatePrometheusOperator(PROMETHEUS_OPERATOR.get(type), object, problems);
+        } else if (CUSTOM_RESOURCES.containsKey(type)) {
+            validateCustomResource(CUSTOM_RESOURCES.get(type), object, problems);
         } else {
             problems.add("no schema known for " + type);
         }
@@ -112,14 +115,14 @@ public final class KubernetesSchema {
         }
     }
 
-    /** The fields of a prometheus-operator object its typed model does not know, and type errors. */
-    public static List<String> prometheusOperatorViolations(JsonNode object, Class<? extends KubernetesResource> model) {
+    /** The fields of a custom resource its typed model does not know, and type errors. */
+    public static List<String> customResourceViolations(JsonNode object, Class<? extends KubernetesResource> model) {
         List<String> problems = new ArrayList<>();
-        validatePrometheusOperator(model, object, problems);
+        validateCustomResource(model, object, problems);
         return problems;
     }
 
-    private static void validatePrometheusOperator(
+    private static void validateCustomResource(
             Class<? extends KubernetesResource> model, JsonNode object, List<String> problems) {
         Object parsed;
         try {

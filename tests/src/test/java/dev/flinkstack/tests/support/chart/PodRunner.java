@@ -6,6 +6,7 @@ import dev.flinkstack.tests.support.Processes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,7 +33,8 @@ import java.util.stream.Stream;
  *       PersistentVolumeClaims (and StatefulSet volumeClaimTemplates) as host directories; emptyDirs
  *       as tmpfs (executable, like a node's disk, with the sizeLimit);
  *   <li>Services as network aliases on the containers whose labels match the Service's selector;
- *   <li>Secrets the release expects to exist (given with {@link #secret}) for {@code secretKeyRef}s;
+ *   <li>Secrets the release expects to exist (given with {@link #secret} or {@link #secretData}) for
+ *       {@code secretKeyRef}s and Secret volumes (files of mode 0644, mounted read-only);
  *   <li>the security context as {@code --user}, {@code --group-add}, {@code --read-only},
  *       {@code --cap-drop}/{@code --cap-add} and {@code no-new-privileges}; memory and CPU limits as
  *       {@code --memory}/{@code --cpus}.
@@ -54,7 +56,7 @@ public final class PodRunner implements AutoCloseable {
     private final String subnetPrefix;
     private final Map<String, String> containers = new LinkedHashMap<>();
     private final Map<String, String> podIps = new LinkedHashMap<>();
-    private final Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
+    private final Map<String, Map<String, byte[]>> secrets = new LinkedHashMap<>();
     /** Containers of deleted pods, kept (renamed) until close for their logs. */
     private final Map<String, String> deleted = new LinkedHashMap<>();
     private int nextHost = 10;
@@ -128,8 +130,15 @@ public final class PodRunner implements AutoCloseable {
         return name;
     }
 
-    /** A Secret that exists in the namespace before the release, as a user creates it. */
+    /** A Secret of text values that exists in the namespace before the release, as a user creates it. */
     public void secret(String name, Map<String, String> data) {
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        data.forEach((key, value) -> bytes.put(key, value.getBytes(StandardCharsets.UTF_8)));
+        secretData(name, bytes);
+    }
+
+    /** A Secret of binary values (keystores, ...) that exists in the namespace before the release. */
+    public void secretData(String name, Map<String, byte[]> data) {
         secrets.put(name, Map.copyOf(data));
     }
 
@@ -339,11 +348,7 @@ public final class PodRunner implements AutoCloseable {
         if (source.has("secretKeyRef")) {
             // As the kubelet does, a pod whose Secret or key is missing does not start.
             JsonNode ref = source.path("secretKeyRef");
-            String value = secrets.getOrDefault(ref.path("name").asText(), Map.of()).get(ref.path("key").asText());
-            if (value == null) {
-                throw new IllegalStateException("CreateContainerConfigError: no key " + ref.path("key") + " in Secret " + ref.path("name"));
-            }
-            return value;
+            return new String(secretValue(ref.path("name").asText(), ref.path("key").asText()), StandardCharsets.UTF_8);
         }
         throw new IllegalArgumentException("unsupported valueFrom " + source);
     }
@@ -456,6 +461,8 @@ public final class PodRunner implements AutoCloseable {
             }
             if (volume.has("configMap")) {
                 run.volume(configMapDir(volume.path("configMap")).toString(), path, true);
+            } else if (volume.has("secret")) {
+                run.volume(secretDir(volume.path("secret")).toString(), path, true);
             } else if (volume.has("hostPath")) {
                 run.volume(volume.at("/hostPath/path").asText(), path, readOnly);
             } else if (volume.has("persistentVolumeClaim")) {
@@ -482,6 +489,41 @@ public final class PodRunner implements AutoCloseable {
             for (JsonNode item : source.path("items")) {
                 Path file = dir.resolve(item.path("path").asText());
                 Files.copy(all.resolve(item.path("key").asText()), file);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A Secret's value; as the kubelet does, a pod whose Secret or key is missing does not start. */
+    private byte[] secretValue(String name, String key) {
+        byte[] value = secrets.getOrDefault(name, Map.of()).get(key);
+        if (value == null) {
+            throw new IllegalStateException("CreateContainerConfigError: no key " + key + " in Secret " + name);
+        }
+        return value;
+    }
+
+    /** The files of a Secret volume (every key, or only its {@code items}), mode 0644 as the kubelet's default. */
+    private Path secretDir(JsonNode source) {
+        String name = source.path("secretName").asText();
+        Map<String, String> paths = new LinkedHashMap<>();
+        if (source.has("items")) {
+            source.path("items").forEach(item -> paths.put(item.path("key").asText(), item.path("path").asText()));
+        } else {
+            secrets.getOrDefault(name, Map.of()).keySet().forEach(key -> paths.put(key, key));
+        }
+        if (!secrets.containsKey(name)) {
+            throw new IllegalStateException("ContainerCreating: no Secret " + name);
+        }
+        try {
+            Path dir = Files.createTempDirectory(work, "secret");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (Map.Entry<String, String> item : paths.entrySet()) {
+                Path file = dir.resolve(item.getValue());
+                Files.write(file, secretValue(name, item.getKey()));
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
             }
             return dir;
         } catch (IOException e) {
