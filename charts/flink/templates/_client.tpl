@@ -26,12 +26,13 @@ http{{ if .Values.tls.rest.enabled }}s{{ end }}://{{ include "flink.jobmanager.r
 /opt/flink/bin/entrypoint.sh control wait --timeout 300s
 {{- end -}}
 
-{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running `args` with the Flink pods' configuration and volumes, plus the optional `env` list. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never"). */}}
+{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running `args` with the Flink pods' configuration and volumes, plus the optional `env` list; "submits" for pods that run `flink run`. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never" "submits" true). */}}
 {{- define "flink.clientPodSpec" -}}
 {{- $ctx := .ctx -}}
 {{- $v := $ctx.Values -}}
-serviceAccountName: {{ include "flink.serviceAccountName" $ctx }}
-automountServiceAccountToken: false
+serviceAccountName: {{ include "flink.serviceAccountName" (list $ctx "taskmanager") }}
+{{- /* With Kubernetes HA, `flink run` finds the REST leader in the ConfigMaps. */}}
+automountServiceAccountToken: {{ and (default false .submits) (include "flink.kubernetesHA" $ctx | eq "true") }}
 restartPolicy: {{ .restartPolicy }}
 {{- with include "flink.imagePullSecrets" $ctx }}
 {{ . }}

@@ -99,13 +99,21 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* ServiceAccount of the Flink pods. */}}
+{{/* ServiceAccount of a component's pods: "jobmanager", or "taskmanager" (TaskManagers and client pods, which run user code and so get fewer rights). Usage: include "flink.serviceAccountName" (list . "taskmanager"). */}}
 {{- define "flink.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- default (include "flink.fullname" .) .Values.serviceAccount.name -}}
+{{- $ctx := index . 0 -}}
+{{- $sa := $ctx.Values.serviceAccount -}}
+{{- $jobManager := ternary (default (include "flink.fullname" $ctx) $sa.name) (default "default" $sa.name) $sa.create -}}
+{{- if eq (index . 1) "jobmanager" -}}
+{{- $jobManager -}}
 {{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
+{{- default (ternary (include "flink.componentName" (list $ctx "taskmanager")) $jobManager $sa.create) $sa.taskManagerName -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The ConfigMap verbs Flink's Kubernetes HA uses, per component (KubernetesHaRbacIT records them): JobManagers elect leaders and keep job metadata; TaskManagers and `flink run` clients only discover the leaders. */}}
+{{- define "flink.kubernetesHAVerbs" -}}
+{{- toJson (dict "jobmanager" (list "get" "list" "watch" "create" "update" "patch" "delete") "taskmanager" (list "list" "watch")) -}}
 {{- end -}}
 
 {{/* Image reference: [registry/]repository, then @digest when set, else :tag (default: the chart's appVersion). Usage: include "flink.image" (dict "ctx" . "repository" $repo "tag" $tag "digest" $digest). */}}

@@ -22,7 +22,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  serviceAccountName: {{ include "flink.serviceAccountName" $ctx }}
+  serviceAccountName: {{ include "flink.serviceAccountName" (list $ctx .component) }}
   # The API token is mounted only for Kubernetes HA (leader election and job metadata in ConfigMaps).
   automountServiceAccountToken: {{ include "flink.kubernetesHA" $ctx | eq "true" }}
   {{- with include "flink.imagePullSecrets" $ctx }}

@@ -7,6 +7,7 @@ import dev.flinkstack.tests.support.chart.Values;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,18 +45,26 @@ class HighAvailabilityTest {
     }
 
     @HelmTest
-    void shouldGrantOnlyTheConfigMapVerbsHaNeeds(Helm helm) {
+    void shouldGrantTaskManagersOnlyTheConfigMapVerbsToFindTheLeaders(Helm helm) {
         Manifests m = helm.render(KUBERNETES_HA);
-        JsonNode role = m.get("Role", "flink");
-        assertThat(role.at("/rules").size()).isEqualTo(1);
-        assertThat(role.at("/rules/0/apiGroups/0").asText()).isEmpty();
-        assertThat(role.at("/rules/0/resources/0").asText()).isEqualTo("configmaps");
-        List<String> verbs = Manifests.YAML.convertValue(role.at("/rules/0/verbs"), List.class);
-        assertThat(verbs).containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch", "delete");
-        JsonNode binding = m.get("RoleBinding", "flink");
-        assertThat(binding.at("/roleRef/name").asText()).isEqualTo("flink");
-        assertThat(binding.at("/subjects/0/name").asText()).isEqualTo("flink");
-        assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("flink");
+        // KubernetesHaRbacIT checks these verbs against the calls Flink makes.
+        Map<String, List<String>> verbs = Map.of("jobmanager", List.of("get", "list", "watch", "create", "update", "patch", "delete"),
+                "taskmanager", List.of("list", "watch"));
+        verbs.forEach((component, expected) -> {
+            JsonNode role = m.get("Role", "flink-" + component);
+            assertThat(role.at("/rules").size()).isEqualTo(1);
+            assertThat(role.at("/rules/0/apiGroups/0").asText()).isEmpty();
+            assertThat(role.at("/rules/0/resources/0").asText()).isEqualTo("configmaps");
+            assertThat(Manifests.YAML.convertValue(role.at("/rules/0/verbs"), List.class)).as(component)
+                    .containsExactlyInAnyOrderElementsOf(expected);
+            JsonNode binding = m.get("RoleBinding", "flink-" + component);
+            assertThat(binding.at("/roleRef/name").asText()).isEqualTo("flink-" + component);
+            assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("flink");
+        });
+        assertThat(m.get("RoleBinding", "flink-jobmanager").at("/subjects/0/name").asText()).isEqualTo("flink");
+        assertThat(m.get("RoleBinding", "flink-taskmanager").at("/subjects/0/name").asText()).isEqualTo("flink-taskmanager");
+        assertThat(m.podSpecs().get("Deployment/flink-taskmanager").path("serviceAccountName").asText()).isEqualTo("flink-taskmanager");
+        assertThat(m.names()).contains("ServiceAccount/flink", "ServiceAccount/flink-taskmanager");
     }
 
     @HelmTest
@@ -70,10 +79,11 @@ class HighAvailabilityTest {
     @HelmTest
     void shouldSkipRbacWhenDisabled(Helm helm) {
         Manifests m = helm.render(KUBERNETES_HA.with("rbac.create", false, "serviceAccount.create", false,
-                "serviceAccount.name", "flink-ha"));
+                "serviceAccount.name", "flink-ha", "serviceAccount.taskManagerName", "flink-ha-tm"));
         assertThat(m.ofKind("Role")).isEmpty();
         assertThat(m.ofKind("ServiceAccount")).isEmpty();
         assertThat(JobManagerTest.pod(m).path("serviceAccountName").asText()).isEqualTo("flink-ha");
+        assertThat(m.podSpecs().get("Deployment/flink-taskmanager").path("serviceAccountName").asText()).isEqualTo("flink-ha-tm");
     }
 
     @HelmTest

@@ -35,7 +35,7 @@ public record BoundedJob(long records, long rate) {
     }
 
     /** The job's own arguments, writing to {@code output} (a directory URI). */
-    List<String> arguments(String output) {
+    public List<String> arguments(String output) {
         return List.of(
                 "--records", Long.toString(records),
                 "--rate", Long.toString(rate),
