@@ -155,7 +155,7 @@ BENCH_RUNS ?= 5
 BENCH_SLOW_RUNS ?= 3
 
 .PHONY: bench
-bench: setup-bench images ## Measure image sizes, start-up, recovery, rescaling, throughput and checkpoints; table in target/bench/.
-	$(MVN) -pl tests verify -Pbench $(IMAGE_PROPERTIES) -Dcontainer.engine=$(CONTAINER_ENGINE) \
+bench: setup-bench tools images ## Measure image sizes, start-up, recovery, rescaling, throughput and checkpoints; table in target/bench/.
+	$(MVN) -pl tests verify -Pbench $(IMAGE_PROPERTIES) -Dhelm.binaries=$(HELM3),$(HELM4) -Dcontainer.engine=$(CONTAINER_ENGINE) \
 		-Dbench.runs=$(BENCH_RUNS) -Dbench.slow-runs=$(BENCH_SLOW_RUNS) -Dbase.image.tar=$(BASE_IMAGE_TAR)
 	@cat target/bench/bench.md

@@ -38,6 +38,9 @@
 {{- $_ := set $c (print $prefix "truststore-password") $password -}}
 {{- if eq $endpoint "rest" -}}
 {{- $_ := set $c "security.ssl.rest.authentication-enabled" $tls.mutualAuthentication -}}
+{{- else -}}
+{{- /* Internal connections authenticate with the one shared key pair, not host names (a certificate cannot name every pod IP). Flink 2.3's Netty 4.2 checks the host name of data connections by default (FLINK-40727), which breaks every exchange between TaskManagers; this restores Netty's former default. REST keeps its own setting (security.ssl.rest.verify-hostname). */ -}}
+{{- $_ := set $c "env.java.default-opts.all" "-Dorg.apache.flink.shaded.netty4.io.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE" -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

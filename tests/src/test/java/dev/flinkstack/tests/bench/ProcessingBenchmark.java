@@ -63,8 +63,8 @@ class ProcessingBenchmark {
         List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
                 "--rate", "0", "--parallelism", "1", "--start-time", "2026-01-01T00:00:00Z");
         for (int run = 0; run < BenchReport.slowRuns(); run++) {
-            samples.add(recordsPerSecond(args, PARSED_RECORDS));
-            bareCount.add(recordsPerSecond(BARE_KEYED_COUNT, COUNTED_RECORDS));
+            samples.add(measure(oneSlotApplication(args), PARSED_RECORDS).recordsPerSecond());
+            bareCount.add(measure(oneSlotApplication(BARE_KEYED_COUNT), COUNTED_RECORDS).recordsPerSecond());
         }
         BenchReport.add(Section.PROCESSING, 0, "Example job throughput per slot (RocksDB)", "records/s", samples,
                 "unthrottled generator (--rate 0), parse, keyBy host, 10 s windows on RocksDB, 3 file sinks, "
@@ -74,17 +74,47 @@ class ProcessingBenchmark {
                 BenchReport.reference("bare keyed count", bareCount));
     }
 
-    /** Records per second an operator of a one-slot application cluster's job handles, after the warm-up. */
-    private static double recordsPerSecond(List<String> standaloneJobArgs, Pattern counter) {
-        try (FlinkContainerCluster cluster = oneSlotApplication(standaloneJobArgs).start()) {
-            RunningJob.awaitRunning(cluster::rest, TIMEOUT);
-            String taskManager = cluster.taskManagers().get(0);
+    /**
+     * The example job on two TaskManagers of one slot each, parallelism 2, so every record crosses the
+     * network once (keyBy host) and checkpoint barriers flow between them: without TLS and with the
+     * chart's internal TLS, alternating, in one run.
+     */
+    @Test
+    void throughputAndCheckpointsWithInternalTlsOnAndOff() {
+        List<String> args = List.of("--job-classname", ExampleJob.MAIN_CLASS,
+                "--rate", "0", "--parallelism", "2", "--start-time", "2026-01-01T00:00:00Z");
+        List<Rate> plain = new ArrayList<>();
+        List<Rate> tls = new ArrayList<>();
+        for (int run = 0; run < BenchReport.slowRuns(); run++) {
+            plain.add(measure(twoTaskManagers(args), PARSED_RECORDS));
+            tls.add(measure(twoTaskManagers(args).internalTls(), PARSED_RECORDS));
+        }
+        String how = "the example job unthrottled (--rate 0), parallelism 2 on 2 TaskManagers of 1 slot, so each record "
+                + "crosses the network once (keyBy host); checkpoints every 10 s to the data volume; "
+                + WINDOW.toSeconds() + " s after " + WARM_UP.toSeconds() + " s warm-up. Reference, same run: without TLS";
+        BenchReport.add(Section.PROCESSING, 6, "Example job throughput, 2 TaskManagers, internal TLS", "records/s",
+                tls.stream().map(Rate::recordsPerSecond).toList(), "records parsed per second; " + how,
+                BenchReport.reference("no TLS", plain.stream().map(Rate::recordsPerSecond).toList()));
+        BenchReport.add(Section.PROCESSING, 7, "Checkpoint duration, 2 TaskManagers, internal TLS", "s",
+                tls.stream().map(Rate::checkpointSeconds).toList(), "median end-to-end duration of each run's checkpoints; " + how,
+                BenchReport.reference("no TLS", plain.stream().map(Rate::checkpointSeconds).toList()));
+    }
+
+    /** Records per second, and the median checkpoint duration, of a job's run. */
+    private record Rate(double recordsPerSecond, double checkpointSeconds) {}
+
+    /** Records per second an operator of the cluster's job handles on all TaskManagers after the warm-up, and its checkpoints' median duration. */
+    private static Rate measure(FlinkContainerCluster.Builder builder, Pattern counter) {
+        try (FlinkContainerCluster cluster = builder.start()) {
+            String jobId = RunningJob.awaitRunning(cluster::rest, TIMEOUT).id();
             Await.sleep(WARM_UP);
-            long before = records(cluster, taskManager, counter);
+            long before = records(cluster, counter);
             long started = System.nanoTime();
             Await.sleep(WINDOW);
-            long after = records(cluster, taskManager, counter);
-            return (after - before) / StartupBenchmark.seconds(started);
+            long after = records(cluster, counter);
+            double seconds = StartupBenchmark.seconds(started);
+            JsonNode durations = cluster.rest().checkpoints(jobId).at("/summary/end_to_end_duration");
+            return new Rate((after - before) / seconds, durations.path("p50").asDouble() / 1000);
         }
     }
 
@@ -149,16 +179,23 @@ class ProcessingBenchmark {
         return rest.checkpoints(jobId).path("latest").path("completed");
     }
 
-    /** The sum of the counters a pattern matches, from the TaskManager's Prometheus endpoint. */
-    private static long records(FlinkContainerCluster cluster, String taskManager, Pattern counter) {
+    /** The sum of the counters a pattern matches, from every TaskManager's Prometheus endpoint. */
+    private static long records(FlinkContainerCluster cluster, Pattern counter) {
         long sum = 0;
-        for (String line : cluster.metrics(taskManager).split("\n")) {
-            Matcher matcher = counter.matcher(line);
-            if (matcher.matches()) {
-                sum += (long) Double.parseDouble(matcher.group(2));
+        for (String taskManager : cluster.taskManagers()) {
+            for (String line : cluster.metrics(taskManager).split("\n")) {
+                Matcher matcher = counter.matcher(line);
+                if (matcher.matches()) {
+                    sum += (long) Double.parseDouble(matcher.group(2));
+                }
             }
         }
         return sum;
+    }
+
+    /** Two TaskManagers with one slot each: a parallelism-2 job exchanges records between them. */
+    private static FlinkContainerCluster.Builder twoTaskManagers(List<String> args) {
+        return FlinkContainerCluster.application(args).taskManagers(2).flinkProperties(ONE_SLOT);
     }
 
     /** One TaskManager with one slot: figures per slot, no exchange between TaskManagers. */

@@ -40,6 +40,8 @@ class TlsTest {
             }
         }
         assertThat(config.path("security.ssl.rest.authentication-enabled").asBoolean()).isFalse();
+        assertThat(config.path("env.java.default-opts.all").asText()).as("internal connections authenticate by key, not host name")
+                .isEqualTo("-Dorg.apache.flink.shaded.netty4.io.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE");
         assertThat(ConfigMapTest.config(helm.render(Values.defaults())).has("security.ssl.internal.enabled"))
                 .as("off by default").isFalse();
     }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -71,10 +70,14 @@ public final class ReferenceRun {
 
     private static JobOutput run(BoundedJob job) {
         String image = FlinkContainerCluster.jobManagerImage();
-        Path dir = CACHE.resolve(key(imageId(image), job.arguments())).toAbsolutePath();
+        String key = key(imageId(image), job.arguments());
+        Path dir = CACHE.resolve(key).toAbsolutePath();
         if (Files.exists(dir.resolve(COMPLETE))) {
             return JobOutput.read(dir.resolve("output"));
         }
+        // A run of an earlier test JVM that ended early may still write here: remove it first.
+        String container = "flinkstack-reference-" + key;
+        Processes.run(Duration.ofSeconds(30), List.of(ENGINE, "rm", "--force", container));
         FlinkContainerCluster.deleteRecursively(dir);
         try {
             Files.createDirectories(dir);
@@ -82,8 +85,7 @@ public final class ReferenceRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of(ENGINE, "run", "--rm",
-                "--name", "flinkstack-reference-" + UUID.randomUUID().toString().substring(0, 8),
+        List<String> command = new ArrayList<>(List.of(ENGINE, "run", "--rm", "--name", container,
                 "--volume", dir + ":/flink-data", image,
                 "flink", "run", "--target", "local", "/opt/flink/usrlib/traffic-analytics.jar"));
         command.addAll(job.arguments());

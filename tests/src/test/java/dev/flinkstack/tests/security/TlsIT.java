@@ -90,7 +90,7 @@ class TlsIT {
             pods.start(outsiders.get("Deployment", "flink-taskmanager"), "flink-taskmanager-outsider");
             Await.condition("the outsider's failed TLS handshake", STARTUP,
                     () -> pods.logs("flink-taskmanager-outsider").contains("SSLHandshakeException"));
-            assertThat(https.get().overview().path("taskmanagers").asInt()).as("only the cluster's TaskManager").isEqualTo(1);
+            assertThat(https.get().overview().path("taskmanagers").asInt()).as("only the cluster's TaskManagers").isEqualTo(2);
             pods.delete("flink-taskmanager-outsider", 0);
 
             // A TaskManager SIGKILL: the job restores its latest checkpoint over TLS.
@@ -110,8 +110,9 @@ class TlsIT {
                 "job.className", ExampleJob.MAIN_CLASS,
                 "job.args", JOB.arguments(),
                 "job.parallelism", 2,
-                "taskmanager.replicas", 1,
-                "taskmanager.numberOfTaskSlots", 2,
+                // Two TaskManagers: records and checkpoint barriers cross TLS data connections between them.
+                "taskmanager.replicas", 2,
+                "taskmanager.numberOfTaskSlots", 1,
                 "tls.internal.enabled", true,
                 "tls.internal.existingSecret", "flink-tls-internal",
                 "tls.internal.password.existingSecret", "flink-tls-password",

@@ -1,5 +1,10 @@
 package dev.flinkstack.tests.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flinkstack.tests.support.chart.Helm;
+import dev.flinkstack.tests.support.chart.Manifests;
+import dev.flinkstack.tests.support.chart.Values;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +21,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -47,6 +54,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
     private final Map<String, FlinkRest> restClients = new HashMap<>();
     private ZooKeeperServer zooKeeper;
     private S3Server s3;
+    private InternalTls tls;
     private int jobManagerCount;
     private int taskManagerCount;
 
@@ -99,6 +107,13 @@ public final class FlinkContainerCluster implements AutoCloseable {
 
     private FlinkContainerCluster start() {
         engine.createNetwork(id);
+        if (settings.internalTls) {
+            try {
+                tls = InternalTls.create(Files.createTempDirectory(id + "-tls"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         if (settings.s3Storage) {
             s3 = S3Server.start(engine, id + "-s3", id, "s3", S3_BUCKET);
         }
@@ -287,6 +302,9 @@ public final class FlinkContainerCluster implements AutoCloseable {
         if (!properties.isEmpty()) {
             container.env("FLINK_PROPERTIES", properties);
         }
+        if (tls != null) {
+            container.volume(tls.keystoreDir().toString(), tls.mountPath(), true).env(tls.passwordVariable(), tls.keys().password());
+        }
         if (settings.s3Storage) {
             container.env("ENABLE_BUILT_IN_PLUGINS", "flink-s3-fs-hadoop-" + System.getProperty("flink.version") + ".jar")
                     .env("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY)
@@ -315,10 +333,56 @@ public final class FlinkContainerCluster implements AutoCloseable {
                     .append("high-availability.cluster-id: ").append(settings.highAvailabilityClusterId).append('\n')
                     .append("high-availability.storageDir: ").append(durable).append("/ha\n");
         }
+        if (tls != null) {
+            properties.append(tls.properties());
+        }
         if (settings.flinkProperties != null) {
             properties.append(settings.flinkProperties);
         }
         return properties.toString();
+    }
+
+    /**
+     * Internal TLS as the chart configures it: the keys its tls.internal adds to the rendered
+     * configuration, a keystore pair made by keytool in a directory mounted where those keys point,
+     * and the password in the variable the keys reference.
+     */
+    private record InternalTls(String properties, Path keystoreDir, String mountPath, String passwordVariable, Keystores keys) {
+
+        static InternalTls create(Path dir) {
+            Values tls = Values.of("tls.internal.enabled", true,
+                    "tls.internal.existingSecret", "flink-tls", "tls.internal.password.existingSecret", "flink-tls");
+            JsonNode plain = renderedConfig(Values.defaults());
+            JsonNode config = renderedConfig(tls);
+            StringBuilder properties = new StringBuilder();
+            config.fieldNames().forEachRemaining(key -> {
+                if (!config.path(key).equals(plain.path(key))) {
+                    properties.append(key).append(": ").append(config.path(key).asText()).append('\n');
+                }
+            });
+            Matcher password = Pattern.compile("^\\$\\{(\\w+)}$").matcher(config.path("security.ssl.internal.keystore-password").asText());
+            if (!password.matches()) {
+                throw new IllegalStateException("the chart's keystore password is not a ${VARIABLE}: " + config);
+            }
+            Keystores keys = Keystores.selfSigned(dir, "flink-internal", "internal-tls-password");
+            try {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+                for (Map.Entry<String, byte[]> file : keys.secretData().entrySet()) {
+                    Path path = dir.resolve(file.getKey());
+                    Files.write(path, file.getValue());
+                    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String mountPath = Path.of(config.path("security.ssl.internal.keystore").asText()).getParent().toString();
+            return new InternalTls(properties.toString(), dir, mountPath, password.group(1), keys);
+        }
+
+        private static JsonNode renderedConfig(Values values) {
+            Manifests chart = Helm.binaries().findFirst().orElseThrow().render(values);
+            return Manifests.yaml(chart.get("ConfigMap", "flink-config").at("/data/config.yaml").asText());
+        }
     }
 
     /**
@@ -341,6 +405,9 @@ public final class FlinkContainerCluster implements AutoCloseable {
             s3.close();
         }
         engine.removeNetwork(id);
+        if (tls != null) {
+            deleteRecursively(tls.keystoreDir());
+        }
         if (settings.dataDir == null) {
             deleteRecursively(dataDir);
         }
@@ -379,6 +446,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
         private Duration zooKeeperSessionTimeout = Duration.ofSeconds(8);
         private Path dataDir;
         private boolean s3Storage;
+        private boolean internalTls;
         private UnaryOperator<ContainerEngine.Container> customize = UnaryOperator.identity();
 
         private Builder(List<String> jobManagerArgs) {
@@ -425,6 +493,12 @@ public final class FlinkContainerCluster implements AutoCloseable {
          */
         public Builder s3Storage() {
             this.s3Storage = true;
+            return this;
+        }
+
+        /** TLS on RPC, blob and data connections, with the chart's tls.internal configuration and a keytool key pair. */
+        public Builder internalTls() {
+            this.internalTls = true;
             return this;
         }
 
