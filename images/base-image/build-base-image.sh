@@ -18,8 +18,9 @@ readonly java_home=${JDK_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v
 readonly packages=base-files,base-passwd,bash,coreutils,libc6,libgcc-s1,libstdc++6,zlib1g,tzdata,libjemalloc2
 # JDK modules used by Flink 2.3 and its reporters (jdk.httpserver: Prometheus endpoint; java.rmi and
 # jdk.management: JMX and CPU metrics; jdk.unsupported: Unsafe for Flink's memory segments;
-# jdk.security.auth: Hadoop's login (UnixLoginModule), which the S3, GCS and Azure file systems run).
-readonly java_modules=java.base,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa,java.xml,jdk.charsets,jdk.crypto.ec,jdk.httpserver,jdk.jdwp.agent,jdk.jfr,jdk.management,jdk.management.agent,jdk.naming.dns,jdk.net,jdk.security.auth,jdk.unsupported,jdk.zipfs
+# jdk.security.auth: Hadoop's login (UnixLoginModule), which the S3, GCS and Azure file systems run;
+# java.compiler: javax.lang.model, which the Table planner checks class names with, e.g. for COUNT(DISTINCT)).
+readonly java_modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa,java.xml,jdk.charsets,jdk.crypto.ec,jdk.httpserver,jdk.jdwp.agent,jdk.jfr,jdk.management,jdk.management.agent,jdk.naming.dns,jdk.net,jdk.security.auth,jdk.unsupported,jdk.zipfs
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

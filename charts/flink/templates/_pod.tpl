@@ -13,6 +13,10 @@ metadata:
   annotations:
     # Flink reads config.yaml at start, so a change replaces the pods; log4j reloads its file by itself.
     checksum/config: {{ include "flink.config.yaml" $ctx | sha256sum }}
+    {{- if and (eq .component "jobmanager") (include "flink.job.sqlScriptPath" $ctx) $v.job.sql.script }}
+    # The JobManager reads an inline SQL script at start only: a change replaces it (a new job definition).
+    checksum/job-sql: {{ $v.job.sql.script | sha256sum }}
+    {{- end }}
     {{- if and $v.metrics.enabled $v.metrics.scrapeAnnotations }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ $v.metrics.port | quote }}
@@ -63,6 +67,9 @@ spec:
     {{- end }}
   volumes:
     {{- include "flink.volumes" $ctx | nindent 4 }}
+    {{- if eq .component "jobmanager" }}
+    {{- include "flink.job.sqlVolume" $ctx | nindent 4 }}
+    {{- end }}
     {{- with $c.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

@@ -8,13 +8,39 @@
 {{- $definition := include "flink.jobDefinition" .ctx -}}
 {{- $args = concat $args (list "--job-id" (include "flink.jobId" (dict "ctx" .ctx "definition" $definition)) (printf "-Dflinkstack.definition=%s" $definition)) -}}
 {{- end -}}
+{{- $sqlScript := include "flink.job.sqlScriptPath" .ctx -}}
 {{- with $v.job.className }}{{ $args = concat $args (list "--job-classname" .) }}{{ end -}}
+{{- if $sqlScript }}{{ $args = concat $args (list "--job-classname" "org.apache.flink.table.runtime.application.SqlDriver") }}{{ end -}}
 {{- if $v.job.allowNonRestoredState }}{{ $args = append $args "--allowNonRestoredState" }}{{ end -}}
-{{- $args = concat $args $v.jobmanager.extraArgs $v.job.args -}}
+{{- $args = concat $args $v.jobmanager.extraArgs -}}
+{{- if $sqlScript }}{{ $args = concat $args (list "--scriptUri" (printf "file://%s" $sqlScript)) }}{{ end -}}
+{{- $args = concat $args $v.job.args -}}
 {{- else -}}
 {{- $args = concat (list "jobmanager") $v.jobmanager.extraArgs -}}
 {{- end -}}
 {{- toYaml $args -}}
+{{- end -}}
+
+{{/* Where the JobManager finds the SQL script of a SQL application (job.sql); empty for a jar job. The inline script is a key of the chart's ConfigMap, a user's ConfigMap is mounted at /opt/flink/sql. */}}
+{{- define "flink.job.sqlScriptPath" -}}
+{{- $sql := .Values.job.sql -}}
+{{- if ne .Values.mode "application" -}}
+{{- else if $sql.script -}}/opt/flink/conf/job.sql
+{{- else if $sql.configMap.name -}}/opt/flink/sql/job.sql
+{{- else -}}{{ $sql.path }}
+{{- end -}}
+{{- end -}}
+
+{{/* The volume of a SQL script in a user's ConfigMap (job.sql.configMap), as the JobManager mounts it at /opt/flink/sql; empty otherwise. */}}
+{{- define "flink.job.sqlVolume" -}}
+{{- if and (eq .Values.mode "application") .Values.job.sql.configMap.name (not .Values.job.sql.script) -}}
+- name: job-sql
+  configMap:
+    name: {{ .Values.job.sql.configMap.name }}
+    items:
+      - key: {{ .Values.job.sql.configMap.key }}
+        path: job.sql
+{{- end -}}
 {{- end -}}
 
 {{/* Hash of an application's definition: the JobManager and TaskManager pod templates (images, arguments, configuration, volumes, resources), rendered without the job id and this hash. Any change to it replaces the JobManager; the savepoint hook compares it with the running JobManager's to know whether an upgrade does. */}}
@@ -84,6 +110,11 @@
   {{- end }}
   volumeMounts:
     {{- include "flink.volumeMounts" $ctx | nindent 4 }}
+    {{- if include "flink.job.sqlVolume" $ctx }}
+    - name: job-sql
+      mountPath: /opt/flink/sql
+      readOnly: true
+    {{- end }}
     {{- with $jm.extraVolumeMounts }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

@@ -176,10 +176,61 @@ public final class Control {
         }
         if (ok && options.runningJob) {
             String name = options.jobName;
-            ok = poll((name == null ? "a job" : "job '" + name + "'") + " RUNNING with all its tasks", options.timeout,
-                    () -> runningJobIds(name).stream().anyMatch(id -> JobStatus.isFullyRunning(getText("jobs/" + id))));
+            try {
+                ok = poll((name == null ? "a job" : "job '" + name + "'") + " RUNNING with all its tasks", options.timeout,
+                        () -> {
+                            if (runningJobIds(name).stream().anyMatch(id -> JobStatus.isFullyRunning(getText("jobs/" + id)))) {
+                                return true;
+                            }
+                            failedApplication().ifPresent(failure -> {
+                                throw new ApplicationFailed(failure);
+                            });
+                            return false;
+                        });
+            } catch (ApplicationFailed e) {
+                return failed(e.getMessage());
+            }
         }
         return ok ? 0 : 1;
+    }
+
+    /** An application that failed before its job ran: waiting longer cannot help. */
+    private static final class ApplicationFailed extends RuntimeException {
+        ApplicationFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A failed application (the main method or SQL script of an application cluster, before or while
+     * submitting its job), with the root cause Flink reports, e.g. {@code ValidationException: Cannot
+     * find table ...}; empty when none failed or the JobManager has no applications endpoint.
+     */
+    private Optional<String> failedApplication() {
+        try {
+            for (JsonNode application : get("applications/overview").path("applications")) {
+                if ("FAILED".equals(application.path("status").asText())) {
+                    String id = application.path("id").asText();
+                    JsonNode entries = get("applications/" + id + "/exceptions").at("/exceptionHistory/entries");
+                    String cause = entries.isEmpty() ? "no exception recorded" : rootCause(entries.get(0).path("stacktrace").asText());
+                    return Optional.of("application " + application.path("name").asText() + " failed: " + cause);
+                }
+            }
+        } catch (IllegalStateException e) {
+            // Not a Flink with applications (before 2.3), or not reachable right now: keep waiting.
+        }
+        return Optional.empty();
+    }
+
+    /** The first line of the innermost "Caused by:" of a Java stack trace, or its first line. */
+    static String rootCause(String stackTrace) {
+        String cause = stackTrace.lines().findFirst().orElse("");
+        for (String line : stackTrace.lines().toList()) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
+        }
+        return cause;
     }
 
     /** The Flink configuration of this image, with its file systems (and their plugins) ready to use. */
@@ -357,6 +408,8 @@ public final class Control {
                     return true;
                 }
                 lastSeen = "not yet";
+            } catch (ApplicationFailed e) {
+                throw e;
             } catch (RuntimeException e) {
                 lastSeen = e.getMessage();
             }

@@ -36,6 +36,16 @@ public final class TrafficSources {
 
     /** The deterministic, rate-limited generator, optionally bounded by {@code --records}. */
     public static DataStream<String> generator(StreamExecutionEnvironment env, JobOptions options) {
+        // One subtask, also under the reactive/adaptive scheduler (max parallelism 1): with more, the
+        // index range is split into far-apart chunks whose event times would be years apart.
+        return env.fromSource(generatorSource(options), WatermarkStrategy.noWatermarks(), "traffic-generator")
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .uid(GENERATOR_UID);
+    }
+
+    /** The generator's source: run it at parallelism 1 (see {@link #generator}). */
+    public static DataGeneratorSource<String> generatorSource(JobOptions options) {
         TrafficGenerator generator = new TrafficGenerator(
                 options.seed(),
                 options.keys(),
@@ -47,14 +57,7 @@ public final class TrafficSources {
         RateLimiterStrategy<?> rateLimit = options.rate() == 0
                 ? RateLimiterStrategy.noOp()
                 : RateLimiterStrategy.perSecond(options.rate());
-        DataGeneratorSource<String> source =
-                new DataGeneratorSource<>(generator, count, rateLimit, Types.STRING);
-        // One subtask, also under the reactive/adaptive scheduler (max parallelism 1): with more, the
-        // index range is split into far-apart chunks whose event times would be years apart.
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "traffic-generator")
-                .setParallelism(1)
-                .setMaxParallelism(1)
-                .uid(GENERATOR_UID);
+        return new DataGeneratorSource<>(generator, count, rateLimit, Types.STRING);
     }
 
     /** Text files in {@code --input-dir}, re-scanned every {@code --monitor-interval} for new files. */

@@ -91,6 +91,12 @@ class NotesTest {
     }
 
     @HelmTest
+    void shouldNameTheScriptOfASqlApplication(Helm helm) throws IOException {
+        String notes = notes(helm, Values.of("mode", "application", "job.sql.path", "/opt/flink/usrlib/traffic-analytics.sql"));
+        assertThat(notes).contains("Mode: application (the JobManager runs the SQL script /opt/flink/usrlib/traffic-analytics.sql)");
+    }
+
+    @HelmTest
     void shouldListSubmittedAndScheduledJobs(Helm helm) throws IOException {
         String notes = notes(helm, Values.of("jobs", List.of(Map.of("name", "traffic", "jarFile", "/opt/flink/usrlib/t.jar")),
                 "cronJob.enabled", true));

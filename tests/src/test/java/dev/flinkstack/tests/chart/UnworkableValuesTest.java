@@ -100,7 +100,22 @@ class UnworkableValuesTest {
                 new Pair("tls.internal.issuerRef", tls("internal").with("tls.internal.existingSecret", "", "tls.internal.issuerRef.name", "flink-ca"),
                         tls("internal"), "an issuer without cert-manager in the cluster"),
                 new Pair("tls.rest.mutualAuthentication", Values.of("tls.rest.mutualAuthentication", true),
-                        tls("rest").with("tls.rest.mutualAuthentication", true), "mutual authentication without HTTPS"));
+                        tls("rest").with("tls.rest.mutualAuthentication", true), "mutual authentication without HTTPS"),
+                new Pair("job.sql", sqlPath().with("job.sql.script", "INSERT INTO sink SELECT * FROM source;"), sqlPath(),
+                        "two SQL scripts"),
+                new Pair("job.sql.path", Values.of("job.sql.path", "/opt/flink/usrlib/traffic-analytics.sql"), sqlPath(),
+                        "a SQL script in session mode"),
+                new Pair("job.className", sqlPath().with("job.className", "com.example.Job"), sqlPath(),
+                        "a SQL script and a main class"),
+                new Pair("job.sql.configMap.key", Values.of("mode", "application", "job.sql.configMap.name", "sql", "job.sql.configMap.key", ""),
+                        Values.of("mode", "application", "job.sql.configMap.name", "sql"), "a ConfigMap without its key"),
+                new Pair("job.sql.path", sqlPath().with("job.sql.path", "traffic-analytics.sql"), sqlPath(),
+                        "a relative script path"));
+    }
+
+    /** A SQL application from a script in the image, correctly. */
+    static Values sqlPath() {
+        return Values.of("mode", "application", "job.sql.path", "/opt/flink/usrlib/traffic-analytics.sql");
     }
 
     /** TLS on an endpoint ("internal" or "rest") with keystores and their password from Secrets, correctly. */

@@ -17,8 +17,14 @@ import java.util.List;
  *
  * @param records records the generator emits before the job finishes
  * @param rate records per second (also the event-time spacing, so part of the output)
+ * @param window the tumbling window size, e.g. {@code 1s}
  */
-public record BoundedJob(long records, long rate) {
+public record BoundedJob(long records, long rate, String window) implements ReferenceRun.Job {
+
+    /** A run with windows of 1 s. */
+    public BoundedJob(long records, long rate) {
+        this(records, rate, "1s");
+    }
 
     /** 40 s of input at 2000 records/s: room for one failure or upgrade and its recovery. */
     static final BoundedJob SHORT = new BoundedJob(80_000, 2_000);
@@ -43,27 +49,34 @@ public record BoundedJob(long records, long rate) {
                 "--keys", "100",
                 "--start-time", "2026-01-01T00:00:00Z",
                 "--malformed-every", "1000",
-                "--window", "1s",
+                "--window", window,
                 "--idle-timeout", "0",
                 "--checkpoint-interval", "2s",
                 "--output", output);
     }
 
-    /** The arguments of an application cluster's {@code standalone-job} running this job. */
-    List<String> standaloneJobArguments(String... clusterArguments) {
+    @Override
+    public List<String> localRunArguments() {
+        List<String> args = new ArrayList<>(List.of(ExampleJob.JAR_IN_IMAGE));
+        args.addAll(arguments());
+        return args;
+    }
+
+    @Override
+    public List<String> standaloneJobArguments(String... clusterArguments) {
         List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
         args.addAll(List.of(clusterArguments));
         args.addAll(arguments());
         return args;
     }
 
-    /** How long the generator takes at its rate, undisturbed. */
+    @Override
     public Duration nominalDuration() {
         return Duration.ofMillis(records * 1000 / rate);
     }
 
-    /** Records that are deliberately malformed (every 1000th). */
-    long malformedRecords() {
+    @Override
+    public long malformedRecords() {
         return records / 1000;
     }
 }

@@ -137,6 +137,72 @@ class ChartLifecycleIT {
     }
 
     /**
+     * The job's SQL version as a chart SQL application (job.sql.script): an upgrade with a changed query
+     * that keeps its stateful operators goes through a savepoint, and the committed output equals an
+     * undisturbed run's exactly.
+     */
+    @Test
+    void aSqlApplicationUpgradesThroughASavepointWithAChangedQuery() {
+        SqlTrafficJob sql = SqlTrafficJob.SHORT;
+        ReferenceRun.start(sql);
+        Values installed = sqlValues(sql.script());
+        // The same alerts, written differently: the plan's stateful operators stay as they were.
+        String changedQuery = sql.script().replace("WHERE `bytes` > 10000000", "WHERE `bytes` >= 10000001");
+        assertThat(changedQuery).isNotEqualTo(sql.script());
+
+        try (HelmEmulator helm = HelmEmulator.onImagesUnderTest()) {
+            Supplier<FlinkRest> rest = () -> helm.rest(JOB_MANAGER);
+            helm.install(installed);
+            Path claim = helm.podRunner().claimDir("flink-checkpoints");
+            helm.test();
+            RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
+            assertThat(rest.get().get("/jobs/" + job.id()).path("name").asText()).isEqualTo("traffic-analytics-sql");
+            job.awaitProgress(STARTUP);
+
+            helm.upgrade(installed.with("job.sql.script", changedQuery));
+            assertRestoredFromTheNewestSavepoint(job, claim);
+            helm.test();
+
+            job.awaitState("FINISHED", sql.nominalDuration().plusMinutes(3));
+            JobOutput finished = JobOutput.read(claim.resolve("output"));
+            JobOutput expected = ReferenceRun.await(sql);
+            System.out.printf("SQL application upgrade: committed %s; undisturbed: %s%n", finished.summary(), expected.summary());
+            assertThat(finished.differencesFrom(expected, 20))
+                    .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
+        }
+    }
+
+    /** A SQL script that cannot run fails the application at start, and helm test says why, at once, in Flink's words. */
+    @Test
+    void aStatementErrorFailsTheSqlApplicationAndHelmTestReportsIt() {
+        Values broken = sqlValues("""
+                CREATE TEMPORARY TABLE numbers (n INT) WITH ('connector' = 'datagen');
+                INSERT INTO nowhere SELECT n FROM numbers;
+                """);
+        try (HelmEmulator helm = HelmEmulator.onImagesUnderTest()) {
+            helm.install(broken);
+            long start = System.nanoTime();
+            assertThatThrownBy(helm::test)
+                    .isInstanceOf(HelmEmulator.HookFailed.class)
+                    .hasMessageContaining("application org.apache.flink.table.runtime.application.SqlDriver failed: "
+                            + "org.apache.flink.table.api.ValidationException: Cannot find table "
+                            + "'`default_catalog`.`default_database`.`nowhere`'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no waiting for the test's timeout")
+                    .isLessThan(Duration.ofMinutes(2));
+        }
+    }
+
+    private static Values sqlValues(String script) {
+        return Values.of("mode", "application",
+                "job.sql.script", script,
+                "job.parallelism", 2,
+                "job.upgradeMode", "savepoint",
+                "job.savepointTimeout", "2m",
+                "taskmanager.replicas", 1,
+                "taskmanager.numberOfTaskSlots", 2);
+    }
+
+    /**
      * The same job as a session cluster's `jobs` entry, kept by the chart's reconciler: a SIGKILLed
      * JobManager (without HA the new process knows no job) gets it back from its latest checkpoint, a
      * changed entry is stopped with a savepoint and resubmitted from it, and once it finished nothing

@@ -6,12 +6,15 @@ import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.JobOutput;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,13 +22,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Exactly-once output through repeated TaskManager loss: a bounded, deterministic run of the example
  * job spans ~20 checkpoints while random TaskManagers are killed with SIGKILL at random times, each
  * replaced at once (as a Deployment replaces a pod); the committed output must equal that of an
- * undisturbed run line for line. {@code -Dfaulttolerance.seed=N} replays a run's choices.
+ * undisturbed run line for line. The same for the job's SQL version, whose output must also equal the
+ * DataStream job's on the same input. {@code -Dfaulttolerance.seed=N} replays a run's choices.
  */
 class ExactlyOnceUnderTaskManagerLossIT {
 
-    private static final BoundedJob JOB = BoundedJob.LONG;
+    static Stream<Arguments> jobs() {
+        return Stream.of(
+                Arguments.of("DataStream", BoundedJob.LONG, 5),
+                Arguments.of("SQL", SqlTrafficJob.SHORT, 2));
+    }
 
-    private static final int KILLS = 5;
     private static final Duration MIN_PAUSE = Duration.ofSeconds(3);
     private static final Duration MAX_PAUSE = Duration.ofSeconds(8);
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
@@ -33,23 +40,27 @@ class ExactlyOnceUnderTaskManagerLossIT {
     private record Kill(int number, String taskManager, double atSeconds, double recoverySeconds,
                         long latestCheckpointBefore, long restoredCheckpoint) {}
 
-    @Test
-    void everyRecordIsCommittedExactlyOnceWhileTaskManagersAreKilled() {
-        ReferenceRun.start(JOB);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jobs")
+    void everyRecordIsCommittedExactlyOnceWhileTaskManagersAreKilled(String version, ReferenceRun.Job bounded, int killCount) {
+        ReferenceRun.start(bounded);
+        if (bounded instanceof SqlTrafficJob sql) {
+            ReferenceRun.start(sql.generator());
+        }
         long seed = Long.getLong("faulttolerance.seed", System.nanoTime());
         Random random = new Random(seed);
         List<Kill> kills = new ArrayList<>();
 
         // One slot per TaskManager and parallelism 2: both TaskManagers run tasks, so every kill
         // fails the job over, and recovery needs the replacement.
-        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(JOB.standaloneJobArguments())
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(bounded.standaloneJobArguments())
                 .taskManagers(2)
                 .flinkProperties("taskmanager.numberOfTaskSlots: 1\nparallelism.default: 2\n")
                 .start()) {
             RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
             long startedAt = System.nanoTime();
 
-            for (int number = 1; number <= KILLS; number++) {
+            for (int number = 1; number <= killCount; number++) {
                 Await.sleep(randomPause(random));
                 assertThat(job.runningWithInputLeft())
                         .as("the job still reads input before kill %d (raise the record count if not)", number)
@@ -78,19 +89,24 @@ class ExactlyOnceUnderTaskManagerLossIT {
             long checkpointsBeforeEnd = job.completedCheckpoints();
 
             // The application cluster shuts down, status 0, once the job has finished.
-            int exitCode = cluster.awaitExit(cluster.jobManagers().get(0), JOB.nominalDuration().plusMinutes(3));
+            int exitCode = cluster.awaitExit(cluster.jobManagers().get(0), bounded.nominalDuration().plusMinutes(3));
             assertThat(exitCode).as("JobManager exit code (0: the job finished)").isZero();
 
             JobOutput actual = JobOutput.read(cluster.dataDir().resolve("output"));
-            JobOutput expected = ReferenceRun.await(JOB);
-            report(seed, kills, restores, checkpointsBeforeEnd, actual, expected);
+            JobOutput expected = ReferenceRun.await(bounded);
+            report(version, bounded, seed, kills, restores, checkpointsBeforeEnd, actual, expected);
 
-            assertThat(kills).hasSize(KILLS);
-            assertThat(restores).isGreaterThanOrEqualTo(KILLS);
-            assertThat(actual.lines("malformed")).hasSize((int) JOB.malformedRecords());
+            assertThat(kills).hasSize(killCount);
+            assertThat(restores).isGreaterThanOrEqualTo(killCount);
+            assertThat(actual.lines("malformed")).hasSize((int) bounded.malformedRecords());
             assertThat(actual.differencesFrom(expected, 20))
                     .as("committed output vs. the undisturbed run (nothing lost, nothing duplicated)")
                     .isEmpty();
+            if (bounded instanceof SqlTrafficJob sql) {
+                assertThat(expected.differencesFrom(ReferenceRun.await(sql.generator()), 20))
+                        .as("the SQL version's output vs. the DataStream job's on the same input")
+                        .isEmpty();
+            }
         }
     }
 
@@ -99,11 +115,12 @@ class ExactlyOnceUnderTaskManagerLossIT {
         return MIN_PAUSE.plusMillis((long) (random.nextDouble() * span));
     }
 
-    private static void report(long seed, List<Kill> kills, long restores, long checkpoints,
-                               JobOutput actual, JobOutput expected) {
+    private static void report(String version, ReferenceRun.Job bounded, long seed, List<Kill> kills, long restores,
+                               long checkpoints, JobOutput actual, JobOutput expected) {
+        BoundedJob input = bounded instanceof SqlTrafficJob sql ? sql.generator() : (BoundedJob) bounded;
         StringBuilder out = new StringBuilder()
-                .append("Exactly-once under TaskManager loss (seed ").append(seed).append("): ")
-                .append(JOB.records()).append(" records at ").append(JOB.rate()).append("/s\n");
+                .append("Exactly-once under TaskManager loss, ").append(version).append(" (seed ").append(seed)
+                .append("): ").append(input.records()).append(" records at ").append(input.rate()).append("/s\n");
         for (Kill kill : kills) {
             out.append(String.format("  kill %d: SIGKILL taskmanager-%s at %5.1f s -> restored checkpoint %d "
                             + "(latest before: %d), RUNNING again after %.1f s%n",

@@ -25,22 +25,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The expected output of a {@link BoundedJob}: what an undisturbed run of the same job commits. The
+ * The expected output of a bounded {@link Job}: what an undisturbed run of the same job commits. The
  * image's own Flink CLI runs the job in a local (in-process) cluster, {@code flink run --target
  * local}, in a container of its own; it runs in the background while a test breaks its cluster, and
  * is kept under target/ for the same image and arguments.
  */
 public final class ReferenceRun {
 
+    /** A bounded, deterministic job that writes under /flink-data/output. */
+    public interface Job {
+
+        /** What follows {@code flink run --target local}: options, the jar, the job's arguments. */
+        List<String> localRunArguments();
+
+        /** The arguments of an application cluster's {@code standalone-job} running this job. */
+        List<String> standaloneJobArguments(String... clusterArguments);
+
+        /** How long the job's input lasts, undisturbed. */
+        Duration nominalDuration();
+
+        /** Records that are deliberately malformed. */
+        long malformedRecords();
+    }
+
     private static final String ENGINE = System.getProperty("container.engine", "docker");
     private static final Path CACHE = Path.of("target", "faulttolerance-reference");
     private static final String COMPLETE = "COMPLETE";
-    private static final Map<BoundedJob, CompletableFuture<JobOutput>> RUNS = new ConcurrentHashMap<>();
+    private static final Map<Job, CompletableFuture<JobOutput>> RUNS = new ConcurrentHashMap<>();
 
     private ReferenceRun() {}
 
     /** Starts the reference run of {@code job} unless it runs already or its output is cached. */
-    public static CompletableFuture<JobOutput> start(BoundedJob job) {
+    public static CompletableFuture<JobOutput> start(Job job) {
         return RUNS.computeIfAbsent(job, key -> CompletableFuture.supplyAsync(
                 () -> run(key),
                 Executors.newSingleThreadExecutor(runnable -> {
@@ -51,7 +67,7 @@ public final class ReferenceRun {
     }
 
     /** The committed output of the undisturbed run of {@code job}, waiting for it if needed. */
-    public static JobOutput await(BoundedJob job) {
+    public static JobOutput await(Job job) {
         try {
             return start(job).get(timeout(job).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -64,13 +80,13 @@ public final class ReferenceRun {
         }
     }
 
-    private static Duration timeout(BoundedJob job) {
+    private static Duration timeout(Job job) {
         return job.nominalDuration().multipliedBy(3).plusMinutes(3);
     }
 
-    private static JobOutput run(BoundedJob job) {
+    private static JobOutput run(Job job) {
         String image = FlinkContainerCluster.jobManagerImage();
-        String key = key(imageId(image), job.arguments());
+        String key = key(imageId(image), job.localRunArguments());
         Path dir = CACHE.resolve(key).toAbsolutePath();
         if (Files.exists(dir.resolve(COMPLETE))) {
             return JobOutput.read(dir.resolve("output"));
@@ -87,16 +103,16 @@ public final class ReferenceRun {
         }
         List<String> command = new ArrayList<>(List.of(ENGINE, "run", "--rm", "--name", container,
                 "--volume", dir + ":/flink-data", image,
-                "flink", "run", "--target", "local", "/opt/flink/usrlib/traffic-analytics.jar"));
-        command.addAll(job.arguments());
+                "flink", "run", "--target", "local"));
+        command.addAll(job.localRunArguments());
         Processes.Result result = Processes.run(timeout(job), command);
-        if (!result.succeeded() || !result.stdout().contains("has finished")) {
+        if (!result.succeeded() || !result.stdout().contains("switched from state RUNNING to FINISHED")) {
             throw new IllegalStateException("reference run failed: " + result.describe());
         }
         // Only the output is kept.
         FlinkContainerCluster.deleteRecursively(dir.resolve("checkpoints"));
         try {
-            Files.writeString(dir.resolve(COMPLETE), String.join(" ", job.arguments()) + "\n");
+            Files.writeString(dir.resolve(COMPLETE), String.join(" ", job.localRunArguments()) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,6 +8,15 @@ public final class ExampleJob {
 
     public static final String MAIN_CLASS = "dev.flinkstack.traffic.TrafficAnalyticsJob";
 
+    /** Where the images carry the job jar. */
+    public static final String JAR_IN_IMAGE = "/opt/flink/usrlib/traffic-analytics.jar";
+
+    /** Where the images carry the job's SQL version (job-template/src/main/sql). */
+    public static final String SQL_IN_IMAGE = "/opt/flink/usrlib/traffic-analytics.sql";
+
+    /** Flink's driver that runs a SQL script as a job (flink-table-runtime, in the images' lib/). */
+    public static final String SQL_DRIVER = "org.apache.flink.table.runtime.application.SqlDriver";
+
     /** Job arguments: a moderate generator rate and 2 s checkpoints so tests see several quickly. */
     public static final List<String> ARGUMENTS =
             List.of("--rate", "500", "--checkpoint-interval", "2s");
@@ -17,6 +26,11 @@ public final class ExampleJob {
     /** The shaded job jar the build produced (the same file the images carry in usrlib). */
     public static Path jar() {
         return Path.of(System.getProperty("job.jar", "../job-template/target/traffic-analytics.jar"));
+    }
+
+    /** The job's SQL version as the repository has it. */
+    public static Path sqlScript() {
+        return Path.of(System.getProperty("job.sql", "../job-template/src/main/sql/traffic-analytics.sql"));
     }
 
     /** Maps a checkpoint's external path under /flink-data to the host directory mounted there. */
