@@ -26,7 +26,7 @@ http{{ if .Values.tls.rest.enabled }}s{{ end }}://{{ include "flink.jobmanager.r
 /opt/flink/bin/entrypoint.sh control wait --timeout 300s
 {{- end -}}
 
-{{/* Pod spec of a client pod (job submission, CronJob, helm test): the client image running `args` with the Flink pods' configuration and volumes, plus the optional `env` list; "submits" for pods that run `flink run`. Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never" "submits" true). */}}
+{{/* Pod spec of a client pod (job submission, CronJob, helm test, SQL Gateway): the client image running `args` with the Flink pods' configuration and volumes, plus the optional `env` list; "submits" for pods that run `flink run`; a server also gives its "ports", "probe" (the readiness handler; liveness is TCP on the first port) and "resources" (default: client.resources). Usage: include "flink.clientPodSpec" (dict "ctx" . "name" "submit" "args" $args "restartPolicy" "Never" "submits" true). */}}
 {{- define "flink.clientPodSpec" -}}
 {{- $ctx := .ctx -}}
 {{- $v := $ctx.Values -}}
@@ -55,8 +55,16 @@ containers:
       {{- with .env }}
       {{- toYaml . | nindent 6 }}
       {{- end }}
+    {{- with .ports }}
+    ports:
+      {{- toYaml . | nindent 6 }}
+    readinessProbe:
+      {{- toYaml (merge (dict "periodSeconds" 10 "failureThreshold" 3 "timeoutSeconds" 5) $.probe) | nindent 6 }}
+    livenessProbe:
+      {{- toYaml (dict "tcpSocket" (dict "port" (first .).name) "periodSeconds" 10 "failureThreshold" 6 "timeoutSeconds" 5) | nindent 6 }}
+    {{- end }}
     resources:
-      {{- toYaml $v.client.resources | nindent 6 }}
+      {{- toYaml (.resources | default $v.client.resources) | nindent 6 }}
     securityContext:
       {{- toYaml $v.containerSecurityContext | nindent 6 }}
     volumeMounts:

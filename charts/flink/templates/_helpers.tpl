@@ -162,6 +162,11 @@ annotations:
 {{- include "flink.componentName" (list . "jobmanager-rest") -}}
 {{- end -}}
 
+{{/* Name of the SQL Gateway's Deployment and Service. */}}
+{{- define "flink.sqlGateway.serviceName" -}}
+{{- include "flink.componentName" (list . "sql-gateway") -}}
+{{- end -}}
+
 {{/* Name of the ConfigMap with config.yaml and log4j-console.properties. */}}
 {{- define "flink.configMapName" -}}
 {{- include "flink.componentName" (list . "config") -}}

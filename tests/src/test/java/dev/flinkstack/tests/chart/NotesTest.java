@@ -97,6 +97,15 @@ class NotesTest {
     }
 
     @HelmTest
+    void shouldShowHowToReachTheSqlGateway(Helm helm) throws IOException {
+        assertThat(notes(helm, Values.of("sqlGateway.enabled", true)))
+                .contains("port-forward svc/flink-sql-gateway 8083")
+                .contains("curl -s -X POST http://127.0.0.1:8083/v1/sessions -d '{}'")
+                .contains("exec -it deploy/flink-sql-gateway -- /opt/flink/bin/sql-client.sh gateway --endpoint 127.0.0.1:8083");
+        assertThat(notes(helm, Values.defaults())).doesNotContain("sql-gateway");
+    }
+
+    @HelmTest
     void shouldListSubmittedAndScheduledJobs(Helm helm) throws IOException {
         String notes = notes(helm, Values.of("jobs", List.of(Map.of("name", "traffic", "jarFile", "/opt/flink/usrlib/t.jar")),
                 "cronJob.enabled", true));

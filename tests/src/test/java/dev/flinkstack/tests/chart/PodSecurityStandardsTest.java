@@ -33,9 +33,10 @@ class PodSecurityStandardsTest {
     @HelmTest
     void shouldAdmitEveryPodKindWithDefaults(Helm helm) {
         Manifests m = helm.render(Values.of("jobs", List.of(Map.of("name", "a", "jarFile", "/opt/flink/usrlib/a.jar")),
-                "cronJob.enabled", true, "taskmanager.kind", "StatefulSet"));
+                "cronJob.enabled", true, "taskmanager.kind", "StatefulSet", "sqlGateway.enabled", true));
         assertThat(m.podSpecs().keySet()).containsExactlyInAnyOrder("Deployment/flink-jobmanager",
-                "StatefulSet/flink-taskmanager", "Deployment/flink-jobs", "CronJob/flink-scheduled", "Pod/flink-test-rest-api");
+                "StatefulSet/flink-taskmanager", "Deployment/flink-jobs", "CronJob/flink-scheduled", "Pod/flink-test-rest-api",
+                "Deployment/flink-sql-gateway");
         m.podSpecs().forEach((name, pod) -> assertThat(PodSecurity.restrictedViolations(pod)).as(name).isEmpty());
     }
 

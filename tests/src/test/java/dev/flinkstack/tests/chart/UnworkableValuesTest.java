@@ -110,7 +110,9 @@ class UnworkableValuesTest {
                 new Pair("job.sql.configMap.key", Values.of("mode", "application", "job.sql.configMap.name", "sql", "job.sql.configMap.key", ""),
                         Values.of("mode", "application", "job.sql.configMap.name", "sql"), "a ConfigMap without its key"),
                 new Pair("job.sql.path", sqlPath().with("job.sql.path", "traffic-analytics.sql"), sqlPath(),
-                        "a relative script path"));
+                        "a relative script path"),
+                new Pair("sqlGateway.enabled", sqlPath().with("sqlGateway.enabled", true), Values.of("sqlGateway.enabled", true),
+                        "a SQL Gateway in front of an application cluster"));
     }
 
     /** A SQL application from a script in the image, correctly. */
