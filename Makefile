@@ -65,6 +65,10 @@ run-job: setup-run images $(LOCAL_STORAGE) ## Start a local job (application) cl
 $(S3PROXY_JAR):
 	$(MVN) -q -pl tests dependency:copy@distribution-jars
 
+.PHONY: sql
+sql: ## Open Flink's SQL client on the local cluster (start it with `make run`); SQL=file.sql runs that script and exits.
+	local/cluster.sh sql $(SQL)
+
 .PHONY: stop
 stop: ## Stop and remove the local cluster (its data in .local/flink-data stays).
 	local/cluster.sh stop

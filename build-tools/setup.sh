@@ -37,9 +37,9 @@ requirements() {
     monitor) printf '%s\n' "${images[@]}" curl:curl prometheus:prometheus ;;
     bench) printf '%s\n' "${images[@]}" curl:curl ;;
     # ZooKeeper's jars for the HA tests, Prometheus and promtool for the monitoring tests, ip and
-    # unshare for the local-process test.
+    # unshare for the local-process test, tmux for the SQL client's terminal test.
     test) printf '%s\n' "${images[@]}" curl:curl shellcheck:shellcheck npm:npm prometheus:prometheus \
-      prometheus:promtool zookeeper:/usr/share/java/zookeeper.jar iproute2:ip util-linux:unshare ;;
+      prometheus:promtool zookeeper:/usr/share/java/zookeeper.jar iproute2:ip util-linux:unshare tmux:tmux ;;
   esac
   # The engine's package, when the profile needs containers and the engine is missing.
   case $1:$engine in

@@ -9,6 +9,7 @@
 # S3 plugin.
 #
 # Usage: cluster.sh start session|application [TASKMANAGERS]
+#        cluster.sh sql [SCRIPT]
 #        cluster.sh stop
 #        cluster.sh engine-available
 set -euo pipefail
@@ -41,7 +42,7 @@ readonly S3_ACCESS_KEY=flinkstack-local S3_SECRET_KEY=flinkstack-local-secret
 readonly S3_PLUGIN=flink-s3-fs-hadoop-${TAG%%-*}.jar
 
 usage() {
-  sed -n 's/^# \{0,1\}//; 11,13p' "${BASH_SOURCE[0]}" >&2
+  sed -n 's/^# \{0,1\}//; 11,14p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -282,12 +283,37 @@ SUMMARY
 SUMMARY
 }
 
+# sql [SCRIPT]: Flink's SQL client against the running local cluster, with the example job's jar (its
+# 'traffic-flow' format and 'traffic-generator' connector); with SCRIPT, it runs that file and exits.
+sql() {
+  local script=${1:-} args=(sql-client --jar "$JOB_JAR")
+  [[ -z $script || -f $script ]] || { echo "cluster: no SQL script $script" >&2; exit 2; }
+  if engine_available && [[ -n $("$ENGINE" ps --quiet --filter name=^flinkstack-jobmanager$) ]]; then
+    local options=(--rm --interactive --network "$NETWORK" --label "$LABEL")
+    [[ -t 0 && -t 1 ]] && options+=(--tty)
+    [[ -n $script ]] && options+=(--volume "$(cd "$(dirname "$script")" && pwd)/$(basename "$script"):/sql/script.sql:ro")
+    [[ -n $script ]] && args+=(-f /sql/script.sql)
+    "$ENGINE" run "${options[@]}" "$JOBMANAGER_IMAGE" "${args[@]}"
+  elif [[ -f $LOCAL_DIR/jobmanager.pid ]]; then
+    local flink_home
+    flink_home=$(local_flink_home)
+    [[ -n $script ]] && args+=(-f "$script")
+    args[2]=$flink_home/usrlib/traffic-analytics.jar
+    FLINK_HOME=$flink_home FLINK_PROPERTIES=$(local_properties "$JOB_MANAGER_METRICS_PORT") \
+      FLINK_LOG_FILE=$LOCAL_DIR/logs/sql-client.log "$flink_home/bin/entrypoint.sh" "${args[@]}"
+  else
+    echo "cluster: no local cluster runs: start one with 'make run'" >&2
+    exit 1
+  fi
+}
+
 stop() {
   local pid_file
   if engine_available; then
     local containers=()
     mapfile -t containers < <("$ENGINE" ps --all --quiet --filter "label=$LABEL")
-    ((${#containers[@]} == 0)) || "$ENGINE" rm --force "${containers[@]}" >/dev/null
+    # A container that removes itself (--rm) may be going already.
+    ((${#containers[@]} == 0)) || "$ENGINE" rm --force "${containers[@]}" >/dev/null 2>&1 || true
     "$ENGINE" network rm "$NETWORK" >/dev/null 2>&1 || true
   fi
   for pid_file in "$LOCAL_DIR"/*.pid; do
@@ -300,6 +326,7 @@ stop() {
 
 case ${1:-} in
   start) shift; start "$@" ;;
+  sql) shift; sql "$@" ;;
   stop) stop ;;
   engine-available) engine_available ;;
   *) usage ;;

@@ -81,6 +81,7 @@ Environment:
   ENABLE_BUILT_IN_PLUGINS            Jars of /opt/flink/opt to load as plugins, "a.jar;b.jar".
   DISABLE_JEMALLOC                   "true" to use glibc malloc instead of jemalloc.
   FLINK_LOG_FORMAT                   "text" (default) or "json" (one ECS JSON object per line).
+  FLINK_LOG_FILE                     Log to this file instead of the console (sql-client: /tmp/flink-sql-client.log).
   FLINK_CONF_DIR                     Configuration directory (default /opt/flink/conf); never written to.
   ${VAR} in a configuration value (config.yaml or FLINK_PROPERTIES) is replaced by the variable VAR.
 USAGE
@@ -232,6 +233,20 @@ log_options() {
     json) appender=json ;;
     *) die "FLINK_LOG_FORMAT must be 'text' or 'json', not '${FLINK_LOG_FORMAT}'" ;;
   esac
+  if [[ -n ${FLINK_LOG_FILE:-} ]]; then
+    # A terminal UI (the SQL client) owns the console: its log goes to this file instead.
+    cat >"$EFFECTIVE_CONF_DIR/log4j-file.properties" <<PROPERTIES
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+appender.file.name = file
+appender.file.type = File
+appender.file.fileName = $FLINK_LOG_FILE
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
+PROPERTIES
+    printf '%s\n' "-Dlog4j.configurationFile=file:$EFFECTIVE_CONF_DIR/log4j-file.properties"
+    return
+  fi
   # Logging follows the mounted file, so a changed ConfigMap applies without a restart.
   printf '%s\n' "-Dlog4j.configurationFile=file:$FLINK_CONF_DIR/log4j-console.properties" \
     "-Dflinkstack.log.appender=$appender"
@@ -320,8 +335,12 @@ main() {
     sql-gateway)
       run_tool "$(opt_jar flink-sql-gateway)" org.apache.flink.table.gateway.SqlGateway "$@" ;;
     sql-client)
-      run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway)" \
-        org.apache.flink.table.client.SqlClient "$@" ;;
+      # Its history file defaults to the home directory, /opt/flink: read-only.
+      local mode=()
+      [[ ${1:-} == embedded || ${1:-} == gateway ]] && { mode=("$1"); shift; }
+      FLINK_LOG_FILE=${FLINK_LOG_FILE:-${TMPDIR:-/tmp}/flink-sql-client.log} \
+        run_tool "$(opt_jar flink-sql-client):$(opt_jar flink-sql-gateway)" org.apache.flink.table.client.SqlClient \
+        "${mode[@]}" --history "${TMPDIR:-/tmp}/flink-sql-history" "$@" ;;
     flink)
       run_tool "" org.apache.flink.client.cli.CliFrontend "$@" ;;
     control)
