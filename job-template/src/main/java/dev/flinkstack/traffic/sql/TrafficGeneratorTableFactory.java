@@ -139,25 +139,29 @@ public class TrafficGeneratorTableFactory implements DynamicTableSourceFactory {
 
         @Override
         public void open(OpenContext openContext) throws Exception {
-            MetricGroup metrics = getRuntimeContext().getMetricGroup();
-            UserCodeClassLoader classLoader =
-                    SimpleUserCodeClassLoader.create(getRuntimeContext().getUserCodeClassLoader());
-            decoder.open(new DeserializationSchema.InitializationContext() {
-                @Override
-                public MetricGroup getMetricGroup() {
-                    return metrics;
-                }
-
-                @Override
-                public UserCodeClassLoader getUserCodeClassLoader() {
-                    return classLoader;
-                }
-            });
+            decoder.open(initializationContext(
+                    getRuntimeContext().getMetricGroup(), getRuntimeContext().getUserCodeClassLoader()));
         }
 
         @Override
         public RowData map(String line) throws Exception {
             return decoder.deserialize(line.getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /** What a format's decoder opens with when it runs in an operator of its own, not in a source. */
+    static DeserializationSchema.InitializationContext initializationContext(MetricGroup metrics, ClassLoader classLoader) {
+        UserCodeClassLoader userCodeClassLoader = SimpleUserCodeClassLoader.create(classLoader);
+        return new DeserializationSchema.InitializationContext() {
+            @Override
+            public MetricGroup getMetricGroup() {
+                return metrics;
+            }
+
+            @Override
+            public UserCodeClassLoader getUserCodeClassLoader() {
+                return userCodeClassLoader;
+            }
+        };
     }
 }

@@ -2,7 +2,6 @@ package dev.flinkstack.traffic.sql;
 
 import dev.flinkstack.traffic.functions.ParseFlowRecords;
 
-import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
@@ -13,8 +12,6 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.util.SimpleUserCodeClassLoader;
-import org.apache.flink.util.UserCodeClassLoader;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -39,17 +36,7 @@ class FlowRowDeserializerTest {
                 return counters.computeIfAbsent(name, key -> new SimpleCounter());
             }
         };
-        deserializer.open(new DeserializationSchema.InitializationContext() {
-            @Override
-            public MetricGroup getMetricGroup() {
-                return metrics;
-            }
-
-            @Override
-            public UserCodeClassLoader getUserCodeClassLoader() {
-                return SimpleUserCodeClassLoader.create(getClass().getClassLoader());
-            }
-        });
+        deserializer.open(TrafficGeneratorTableFactory.initializationContext(metrics, getClass().getClassLoader()));
         return deserializer;
     }
 

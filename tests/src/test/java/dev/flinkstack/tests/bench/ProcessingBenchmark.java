@@ -1,6 +1,8 @@
 package dev.flinkstack.tests.bench;
 
 import dev.flinkstack.tests.bench.BenchReport.Section;
+import dev.flinkstack.tests.faulttolerance.BoundedJob;
+import dev.flinkstack.tests.faulttolerance.SqlTrafficJob;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
@@ -43,7 +45,7 @@ class ProcessingBenchmark {
                     + " 'fields.k.min' = '0', 'fields.k.max' = '99');"
                     + " CREATE TABLE counts (k BIGINT, n BIGINT) WITH ('connector' = 'blackhole');"
                     + " INSERT INTO counts SELECT k, COUNT(*) FROM events GROUP BY k;");
-    private static final String ONE_SLOT = "taskmanager.numberOfTaskSlots: 1\n";
+    private static final String ONE_SLOT = "taskmanager.numberOfTaskSlots: 1\nparallelism.default: 1\n";
     /**
      * Hosts whose open windows add up to about 100 MB of RocksDB files (measured: 55-75 B per host,
      * depending on how far compaction got).
@@ -72,6 +74,30 @@ class ProcessingBenchmark {
                         + WINDOW.toSeconds() + " s after " + WARM_UP.toSeconds() + " s warm-up. Reference, same "
                         + "slot and runs: a bare keyed count (SQL: datagen, GROUP BY 100 keys, COUNT(*) on RocksDB)",
                 BenchReport.reference("bare keyed count", bareCount));
+    }
+
+    /**
+     * The example job's SQL version next to the DataStream job, on the same input (the generator
+     * unthrottled, same seed, hosts and start time), windows, checkpoints (every 2 s) and slot,
+     * alternating in one run. Both count the lines they parse in the same metrics.
+     */
+    @Test
+    void sqlVersionThroughputPerSlotNextToTheDataStreamJob() {
+        BoundedJob unbounded = new BoundedJob(0, 0, SqlTrafficJob.WINDOW);
+        SqlTrafficJob sql = new SqlTrafficJob(unbounded);
+        List<Double> sqlRates = new ArrayList<>();
+        List<Double> dataStreamRates = new ArrayList<>();
+        for (int run = 0; run < BenchReport.slowRuns(); run++) {
+            sqlRates.add(measure(oneSlotApplication(sql.standaloneJobArguments()), PARSED_RECORDS).recordsPerSecond());
+            dataStreamRates.add(measure(oneSlotApplication(unbounded.standaloneJobArguments()), PARSED_RECORDS)
+                    .recordsPerSecond());
+        }
+        BenchReport.add(Section.PROCESSING, 8, "Example job throughput per slot, SQL version", "records/s", sqlRates,
+                "job-template/src/main/sql/traffic-analytics.sql through Flink's SQL driver: the generator unthrottled "
+                        + "(rate 0, records 0), the traffic-flow format, 10 s windows on RocksDB, 3 file sinks, checkpoints "
+                        + "every 2 s; 1 slot, parallelism 1; lines parsed per second over " + WINDOW.toSeconds() + " s after "
+                        + WARM_UP.toSeconds() + " s warm-up. Reference, same slot, input and runs: the DataStream job",
+                BenchReport.reference("DataStream job", dataStreamRates));
     }
 
     /**
