@@ -69,13 +69,16 @@ class ImageLayersIT {
     }
 
     @Test
-    void theJobJarHasALayerOfItsOwn() throws IOException {
+    void theExampleJobHasALayerOfItsOwn() throws IOException {
         ImageTar.Layer jobLayer = jobManager.layers().stream()
                 .filter(layer -> layer.files().containsKey("opt/flink/usrlib/traffic-analytics.jar"))
                 .findFirst()
                 .orElseThrow();
 
-        assertThat(jobLayer.files()).hasSize(1);
+        assertThat(jobLayer.files()).as("the job jar and its SQL version")
+                .containsOnlyKeys("opt/flink/usrlib/traffic-analytics.jar", "opt/flink/usrlib/traffic-analytics.sql");
+        assertThat(jobLayer.files().get("opt/flink/usrlib/traffic-analytics.sql"))
+                .isEqualTo(Files.size(ExampleJob.sqlScript()));
         assertThat(jobLayer.files().get("opt/flink/usrlib/traffic-analytics.jar"))
                 .isEqualTo(Files.size(ExampleJob.jar()));
         assertThat(jobLayer.compressedBytes()).isLessThan(100 * 1024);
