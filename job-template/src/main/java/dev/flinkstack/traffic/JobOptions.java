@@ -8,11 +8,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The job's arguments: {@code --name value} or {@code --name=value}; every option has a default.
@@ -28,7 +30,25 @@ public final class JobOptions {
         /** Built-in deterministic generator: runs with no setup. */
         GENERATOR,
         /** Text files (JSON or CSV lines) in {@code --input-dir}, monitored for new files. */
-        FILES
+        FILES,
+        /** A Kafka topic whose messages are JSON or CSV lines, read exactly once through checkpoints. */
+        KAFKA
+    }
+
+    /** Where {@code --source kafka} starts when the job starts without state (a restore uses the state's offsets). */
+    public enum KafkaStart {
+        /** The consumer group's committed offsets, or the earliest where it has none. */
+        COMMITTED,
+        EARLIEST,
+        LATEST
+    }
+
+    /** Where {@code --source kafka} stops. */
+    public enum KafkaStop {
+        /** Unbounded: the job runs until stopped. */
+        NEVER,
+        /** At the offsets that were the latest when the job started; then the job finishes (backfills, tests). */
+        LATEST
     }
 
     /** Turns an option's text into its value, or throws {@link #invalid}. */
@@ -41,9 +61,10 @@ public final class JobOptions {
 
     private static final String NOW = "now";
     private static final String CLUSTER_DEFAULT = "cluster default";
+    private static final String NONE = "none";
 
-    private static final Option<Source> SOURCE = new Option<>("source", "generator|files", "generator",
-            "Where flow records come from.", JobOptions::source);
+    private static final Option<Source> SOURCE = new Option<>("source", "generator|files|kafka", "generator",
+            "Where flow records come from.", choice(Source.class));
     private static final Option<Long> RATE = new Option<>("rate", "N", "1000",
             "Generator: records per second, 0 = unlimited. Also sets the event-time spacing "
                     + "(1000/rate ms; 1 ms when unlimited).", integer(0, Long.MAX_VALUE));
@@ -63,6 +84,27 @@ public final class JobOptions {
             "Files: directory to read and monitor.", JobOptions::text);
     private static final Option<Duration> MONITOR_INTERVAL = new Option<>("monitor-interval", "DURATION", "10s",
             "Files: how often to look for new files.", duration(Duration.ofMillis(1)));
+    private static final Option<String> KAFKA_BOOTSTRAP_SERVERS = new Option<>("kafka-bootstrap-servers",
+            "LIST", "localhost:9092", "Kafka: the brokers (host:port,...), for the source and the alerts topic.",
+            JobOptions::text);
+    private static final Option<String> KAFKA_TOPIC = new Option<>("kafka-topic", "NAME", "flows",
+            "Kafka: the topic of flow records, one per message.", JobOptions::text);
+    private static final Option<String> KAFKA_GROUP_ID = new Option<>("kafka-group-id", "ID", "traffic-analytics",
+            "Kafka: the consumer group, which gets the offsets of every completed checkpoint (for lag monitoring; "
+                    + "the job's state holds its own); also the prefix of the alerts topic's transactional ids, "
+                    + "so give each job its own.", JobOptions::text);
+    private static final Option<KafkaStart> KAFKA_START = new Option<>("kafka-start", "POSITION", "committed",
+            "Kafka: where a job without state starts reading: committed (the group's offsets, or the earliest "
+                    + "without them), earliest or latest.", choice(KafkaStart.class));
+    private static final Option<KafkaStop> KAFKA_STOP = new Option<>("kafka-stop", "never|latest", "never",
+            "Kafka: latest stops at the offsets that were the latest at job start, and the job finishes.",
+            choice(KafkaStop.class));
+    private static final Option<Optional<String>> KAFKA_PROPERTIES = new Option<>("kafka-properties", "PATH", NONE,
+            "Kafka: a properties file of client settings (security.protocol, sasl.*, ssl.*) for the source "
+                    + "and the alerts topic.", JobOptions::optionalText);
+    private static final Option<Optional<String>> ALERTS_TOPIC = new Option<>("alerts-topic", "NAME", NONE,
+            "Write alerts to this Kafka topic in transactions (exactly once; read it with isolation.level="
+                    + "read_committed) instead of to <output>/alerts.", JobOptions::optionalText);
     private static final Option<Duration> WINDOW = new Option<>("window", "DURATION", "10s",
             "Tumbling event-time window size.", duration(Duration.ofMillis(1)));
     private static final Option<Duration> OUT_OF_ORDERNESS = new Option<>("out-of-orderness", "DURATION", "5s",
@@ -87,7 +129,8 @@ public final class JobOptions {
             (name, value, clock) -> value.equals(CLUSTER_DEFAULT) ? -1L : integer(1, 32768).parse(name, value, clock));
 
     private static final List<Option<?>> OPTIONS = List.of(SOURCE, RATE, RECORDS, KEYS, SEED, MALFORMED_EVERY,
-            START_TIME, INPUT_DIR, MONITOR_INTERVAL, WINDOW, OUT_OF_ORDERNESS, IDLE_TIMEOUT, BYTES_THRESHOLD,
+            START_TIME, INPUT_DIR, MONITOR_INTERVAL, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_GROUP_ID, KAFKA_START,
+            KAFKA_STOP, KAFKA_PROPERTIES, ALERTS_TOPIC, WINDOW, OUT_OF_ORDERNESS, IDLE_TIMEOUT, BYTES_THRESHOLD,
             PORT_SCAN_THRESHOLD, OUTPUT, CHECKPOINT_INTERVAL, PARALLELISM);
 
     private final boolean help;
@@ -185,12 +228,15 @@ public final class JobOptions {
         return error("Invalid value for --" + name + ": '" + value + "' (expected " + expected + ")");
     }
 
-    private static Source source(String name, String value, Clock clock) {
-        try {
-            return Source.valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw invalid(name, value, "generator or files");
-        }
+    private static <E extends Enum<E>> Parser<E> choice(Class<E> type) {
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        String expected = String.join(" or ", names);
+        return (name, value, clock) -> {
+            if (!names.contains(value.toLowerCase(Locale.ROOT))) {
+                throw invalid(name, value, expected);
+            }
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        };
     }
 
     private static Parser<Long> integer(long min, long max) {
@@ -242,9 +288,13 @@ public final class JobOptions {
 
     private static String text(String name, String value, Clock clock) {
         if (value.isEmpty()) {
-            throw invalid(name, value, "a non-empty path");
+            throw invalid(name, value, "a non-empty value");
         }
         return value;
+    }
+
+    private static Optional<String> optionalText(String name, String value, Clock clock) {
+        return value.equals(NONE) ? Optional.empty() : Optional.of(text(name, value, clock));
     }
 
     @SuppressWarnings("unchecked")
@@ -294,6 +344,36 @@ public final class JobOptions {
 
     public Duration monitorInterval() {
         return get(MONITOR_INTERVAL);
+    }
+
+    public String kafkaBootstrapServers() {
+        return get(KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    public String kafkaTopic() {
+        return get(KAFKA_TOPIC);
+    }
+
+    public String kafkaGroupId() {
+        return get(KAFKA_GROUP_ID);
+    }
+
+    public KafkaStart kafkaStart() {
+        return get(KAFKA_START);
+    }
+
+    public KafkaStop kafkaStop() {
+        return get(KAFKA_STOP);
+    }
+
+    /** The Kafka client settings file, if any. */
+    public Optional<String> kafkaProperties() {
+        return get(KAFKA_PROPERTIES);
+    }
+
+    /** The Kafka topic alerts go to; empty: files under {@link #output()}. */
+    public Optional<String> alertsTopic() {
+        return get(ALERTS_TOPIC);
     }
 
     public Duration window() {

@@ -54,6 +54,6 @@ public final class TrafficAnalyticsJob {
     /** Wires source, pipeline and sinks into {@code env}. */
     public static void build(StreamExecutionEnvironment env, JobOptions options) {
         TrafficPipeline.Outputs outputs = TrafficPipeline.build(TrafficSources.create(env, options), options);
-        TrafficSinks.write(outputs, options.output());
+        TrafficSinks.write(outputs, options);
     }
 }

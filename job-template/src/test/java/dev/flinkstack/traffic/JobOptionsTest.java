@@ -1,5 +1,7 @@
 package dev.flinkstack.traffic;
 
+import dev.flinkstack.traffic.JobOptions.KafkaStart;
+import dev.flinkstack.traffic.JobOptions.KafkaStop;
 import dev.flinkstack.traffic.JobOptions.Source;
 
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,13 @@ class JobOptionsTest {
         assertThat(options.output()).isEqualTo("file:///flink-data/output");
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.parallelism()).isEqualTo(-1);
+        assertThat(options.kafkaBootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(options.kafkaTopic()).isEqualTo("flows");
+        assertThat(options.kafkaGroupId()).isEqualTo("traffic-analytics");
+        assertThat(options.kafkaStart()).isEqualTo(KafkaStart.COMMITTED);
+        assertThat(options.kafkaStop()).isEqualTo(KafkaStop.NEVER);
+        assertThat(options.kafkaProperties()).isEmpty();
+        assertThat(options.alertsTopic()).isEmpty();
     }
 
     @Test
@@ -71,7 +80,14 @@ class JobOptionsTest {
                 "--port-scan-threshold", "4",
                 "--output", "file:///tmp/out",
                 "--checkpoint-interval", "2s",
-                "--parallelism", "3");
+                "--parallelism", "3",
+                "--kafka-bootstrap-servers", "k1:9092,k2:9092",
+                "--kafka-topic", "netflow",
+                "--kafka-group-id", "analytics-eu",
+                "--kafka-start", "latest",
+                "--kafka-stop", "latest",
+                "--kafka-properties", "/etc/kafka/client.properties",
+                "--alerts-topic", "netflow-alerts");
 
         assertThat(options.source()).isEqualTo(Source.FILES);
         assertThat(options.rate()).isZero();
@@ -90,6 +106,13 @@ class JobOptionsTest {
         assertThat(options.output()).isEqualTo("file:///tmp/out");
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(options.parallelism()).isEqualTo(3);
+        assertThat(options.kafkaBootstrapServers()).isEqualTo("k1:9092,k2:9092");
+        assertThat(options.kafkaTopic()).isEqualTo("netflow");
+        assertThat(options.kafkaGroupId()).isEqualTo("analytics-eu");
+        assertThat(options.kafkaStart()).isEqualTo(KafkaStart.LATEST);
+        assertThat(options.kafkaStop()).isEqualTo(KafkaStop.LATEST);
+        assertThat(options.kafkaProperties()).contains("/etc/kafka/client.properties");
+        assertThat(options.alertsTopic()).contains("netflow-alerts");
     }
 
     @Test
@@ -110,7 +133,10 @@ class JobOptionsTest {
     void usageListsEveryOptionWithItsDefault() {
         String usage = JobOptions.usage();
         for (String expected : new String[] {
-            "--source generator|files", "(default: generator)",
+            "--source generator|files|kafka", "(default: generator)",
+            "--kafka-bootstrap-servers LIST", "(default: localhost:9092)", "--kafka-topic NAME", "(default: flows)",
+            "--kafka-group-id ID", "--kafka-start POSITION", "(default: committed)", "--kafka-stop never|latest",
+            "--kafka-properties PATH", "--alerts-topic NAME", "(default: none)",
             "--rate N", "(default: 1000)",
             "--records N", "--keys N", "(default: 100)", "--seed N", "(default: 42)",
             "--malformed-every N", "--start-time", "(default: now)",
@@ -127,7 +153,10 @@ class JobOptionsTest {
 
     @ParameterizedTest(name = "[{index}] {0} {1}")
     @CsvSource({
-        "--source, kafka, Invalid value for --source: 'kafka'",
+        "--source, s3, Invalid value for --source: 's3' (expected generator or files or kafka)",
+        "--kafka-start, beginning, Invalid value for --kafka-start: 'beginning' (expected committed or earliest or latest)",
+        "--kafka-stop, '', Invalid value for --kafka-stop: '' (expected never or latest)",
+        "--alerts-topic, '', Invalid value for --alerts-topic: '' (expected a non-empty value)",
         "--rate, abc, Invalid value for --rate: 'abc' (expected an integer >= 0)",
         "--rate, -5, Invalid value for --rate: '-5' (expected an integer >= 0)",
         "--records, 1.5, Invalid value for --records: '1.5'",

@@ -133,7 +133,7 @@ class SavepointRestoreITCase {
     }
 
     /** Lines of committed part files; in-progress and pending files are hidden (leading '.'). */
-    private static List<String> committedLines(Path dir) {
+    static List<String> committedLines(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -150,7 +150,7 @@ class SavepointRestoreITCase {
         }
     }
 
-    private static List<String> json(List<? extends JsonLine> records) {
+    static List<String> json(List<? extends JsonLine> records) {
         return records.stream().map(JsonLine::toJson).collect(Collectors.toList());
     }
 

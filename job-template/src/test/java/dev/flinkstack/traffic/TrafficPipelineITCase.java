@@ -52,7 +52,7 @@ class TrafficPipelineITCase {
     private static final String B = "10.0.0.2";
     private static final String C = "10.0.0.3";
 
-    private static final List<String> INPUT = List.of(
+    static final List<String> INPUT = List.of(
             // Window [T, T+10s)
             json(T + 1_000, A, 443, 1_000, 2),
             csv(T + 2_000, A, 80, 3_000, 3),
@@ -77,13 +77,36 @@ class TrafficPipelineITCase {
             "{\"ts\":" + (T + 28_000) + ",\"src\":\"10.0.0.3\",\"dst\":\"172.16.0.1\",\"dstPort\":3,",
             csv(T + 29_000, C, 443, -1, 1));
 
+    /** The options this input is written for. */
+    static final String[] ARGUMENTS = {
+        "--window", "10s", "--out-of-orderness", "5s", "--bytes-threshold", "5000", "--port-scan-threshold", "3"};
+
+    static final List<TrafficAggregate> AGGREGATES = List.of(
+            new TrafficAggregate(A, T, T + 10_000, 4_600, 7, 4, 2),
+            new TrafficAggregate(B, T, T + 10_000, 180, 3, 3, 3),
+            new TrafficAggregate(C, T, T + 10_000, 5_001, 4, 1, 1),
+            new TrafficAggregate(A, T + 10_000, T + 20_000, 5_000, 4, 1, 1),
+            new TrafficAggregate(B, T + 10_000, T + 20_000, 70, 1, 1, 1),
+            new TrafficAggregate(C, T + 20_000, T + 30_000, 6_001, 6, 3, 3));
+
+    static final List<Alert> ALERTS = List.of(
+            new Alert(AlertType.PORT_SCAN, B, T, T + 10_000, 3, 3),
+            new Alert(AlertType.VOLUME, C, T, T + 10_000, 5_001, 5_000),
+            new Alert(AlertType.VOLUME, C, T + 20_000, T + 30_000, 6_001, 5_000),
+            new Alert(AlertType.PORT_SCAN, C, T + 20_000, T + 30_000, 3, 3));
+
+    static final List<MalformedRecord> MALFORMED = List.of(
+            new MalformedRecord(
+                    "expected 7 CSV fields (ts,src,dst,dstPort,proto,bytes,packets) but got 1",
+                    "not a flow record"),
+            new MalformedRecord("empty line", ""),
+            new MalformedRecord("dstPort out of range 0..65535: 70000", csv(T + 12_000, B, 70_000, 10, 1)),
+            new MalformedRecord(jsonError(INPUT.get(16)), INPUT.get(16)),
+            new MalformedRecord("negative bytes: -1", csv(T + 29_000, C, 443, -1, 1)));
+
     @Test
     void producesExactAggregatesAlertsAndMalformedRecords() throws Exception {
-        JobOptions options = JobOptions.parse(
-                "--window", "10s",
-                "--out-of-orderness", "5s",
-                "--bytes-threshold", "5000",
-                "--port-scan-threshold", "3");
+        JobOptions options = JobOptions.parse(ARGUMENTS);
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -95,26 +118,9 @@ class TrafficPipelineITCase {
         CloseableIterator<MalformedRecord> malformed = outputs.malformed().collectAsync();
         JobClient job = env.executeAsync("traffic-pipeline-itcase");
 
-        assertThat(drain(aggregates)).containsExactlyInAnyOrder(
-                new TrafficAggregate(A, T, T + 10_000, 4_600, 7, 4, 2),
-                new TrafficAggregate(B, T, T + 10_000, 180, 3, 3, 3),
-                new TrafficAggregate(C, T, T + 10_000, 5_001, 4, 1, 1),
-                new TrafficAggregate(A, T + 10_000, T + 20_000, 5_000, 4, 1, 1),
-                new TrafficAggregate(B, T + 10_000, T + 20_000, 70, 1, 1, 1),
-                new TrafficAggregate(C, T + 20_000, T + 30_000, 6_001, 6, 3, 3));
-        assertThat(drain(alerts)).containsExactlyInAnyOrder(
-                new Alert(AlertType.PORT_SCAN, B, T, T + 10_000, 3, 3),
-                new Alert(AlertType.VOLUME, C, T, T + 10_000, 5_001, 5_000),
-                new Alert(AlertType.VOLUME, C, T + 20_000, T + 30_000, 6_001, 5_000),
-                new Alert(AlertType.PORT_SCAN, C, T + 20_000, T + 30_000, 3, 3));
-        assertThat(drain(malformed)).containsExactlyInAnyOrder(
-                new MalformedRecord(
-                        "expected 7 CSV fields (ts,src,dst,dstPort,proto,bytes,packets) but got 1",
-                        "not a flow record"),
-                new MalformedRecord("empty line", ""),
-                new MalformedRecord("dstPort out of range 0..65535: 70000", csv(T + 12_000, B, 70_000, 10, 1)),
-                new MalformedRecord(jsonError(INPUT.get(16)), INPUT.get(16)),
-                new MalformedRecord("negative bytes: -1", csv(T + 29_000, C, 443, -1, 1)));
+        assertThat(drain(aggregates)).containsExactlyInAnyOrderElementsOf(AGGREGATES);
+        assertThat(drain(alerts)).containsExactlyInAnyOrderElementsOf(ALERTS);
+        assertThat(drain(malformed)).containsExactlyInAnyOrderElementsOf(MALFORMED);
         assertThat(job.getJobExecutionResult().get().isJobExecutionResult()).isTrue();
 
         assertThat(counterTotal(job.getJobID(), ParseFlowRecords.PARSED_RECORDS_METRIC)).isEqualTo(13);

@@ -1,7 +1,10 @@
 package dev.flinkstack.traffic.sinks;
 
+import dev.flinkstack.traffic.JobOptions;
 import dev.flinkstack.traffic.TrafficPipeline;
+import dev.flinkstack.traffic.kafka.KafkaAlerts;
 import dev.flinkstack.traffic.records.JsonLine;
+
 
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -28,11 +31,13 @@ public final class TrafficSinks {
 
     private TrafficSinks() {}
 
-    /** Writes the three pipeline outputs under {@code output}. */
-    public static void write(TrafficPipeline.Outputs outputs, String output) {
-        writeJsonLines(outputs.aggregates(), output, AGGREGATES);
-        writeJsonLines(outputs.alerts(), output, ALERTS);
-        writeJsonLines(outputs.malformed(), output, MALFORMED);
+    /** Writes the three pipeline outputs under {@code --output}, alerts to {@code --alerts-topic} if given. */
+    public static void write(TrafficPipeline.Outputs outputs, JobOptions options) {
+        writeJsonLines(outputs.aggregates(), options.output(), AGGREGATES);
+        options.alertsTopic().ifPresentOrElse(
+                topic -> outputs.alerts().sinkTo(KafkaAlerts.sink(topic, options)).name("alerts-kafka-sink").uid(KafkaAlerts.UID),
+                () -> writeJsonLines(outputs.alerts(), options.output(), ALERTS));
+        writeJsonLines(outputs.malformed(), options.output(), MALFORMED);
     }
 
     private static <T extends JsonLine> void writeJsonLines(DataStream<T> stream, String output, String name) {

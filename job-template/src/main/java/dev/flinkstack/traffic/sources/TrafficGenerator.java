@@ -1,5 +1,7 @@
 package dev.flinkstack.traffic.sources;
 
+import dev.flinkstack.traffic.JobOptions;
+
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 import java.time.Instant;
@@ -60,6 +62,20 @@ public class TrafficGenerator implements GeneratorFunction<Long, String> {
     }
 
     /** The kind of traffic a source host produces. */
+    /**
+     * The generator of the job's {@code --seed}, {@code --keys}, {@code --start-time}, {@code --rate},
+     * {@code --out-of-orderness} (its jitter) and {@code --malformed-every}.
+     */
+    public static TrafficGenerator of(JobOptions options) {
+        return new TrafficGenerator(
+                options.seed(),
+                options.keys(),
+                options.startTime().toEpochMilli(),
+                options.rate(),
+                options.outOfOrderness().toMillis(),
+                options.malformedEvery());
+    }
+
     public enum Behaviour {
         NORMAL,
         PORT_SCANNER,

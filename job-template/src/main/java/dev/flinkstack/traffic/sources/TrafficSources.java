@@ -1,6 +1,7 @@
 package dev.flinkstack.traffic.sources;
 
 import dev.flinkstack.traffic.JobOptions;
+import dev.flinkstack.traffic.kafka.KafkaLines;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -24,6 +25,7 @@ public final class TrafficSources {
     /** Operator uid of the file source. */
     public static final String FILES_UID = "traffic-files";
 
+
     private TrafficSources() {}
 
     /** Returns the stream of raw lines selected by {@code --source}. */
@@ -31,6 +33,7 @@ public final class TrafficSources {
         return switch (options.source()) {
             case GENERATOR -> generator(env, options);
             case FILES -> files(env, options);
+            case KAFKA -> KafkaLines.create(env, options);
         };
     }
 
@@ -46,13 +49,7 @@ public final class TrafficSources {
 
     /** The generator's source: run it at parallelism 1 (see {@link #generator}). */
     public static DataGeneratorSource<String> generatorSource(JobOptions options) {
-        TrafficGenerator generator = new TrafficGenerator(
-                options.seed(),
-                options.keys(),
-                options.startTime().toEpochMilli(),
-                options.rate(),
-                options.outOfOrderness().toMillis(),
-                options.malformedEvery());
+        TrafficGenerator generator = TrafficGenerator.of(options);
         long count = options.records() == 0 ? Long.MAX_VALUE : options.records();
         RateLimiterStrategy<?> rateLimit = options.rate() == 0
                 ? RateLimiterStrategy.noOp()

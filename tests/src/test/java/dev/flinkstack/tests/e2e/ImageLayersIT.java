@@ -69,19 +69,20 @@ class ImageLayersIT {
     }
 
     @Test
-    void theExampleJobHasALayerOfItsOwn() throws IOException {
-        ImageTar.Layer jobLayer = jobManager.layers().stream()
-                .filter(layer -> layer.files().containsKey("opt/flink/usrlib/traffic-analytics.jar"))
-                .findFirst()
-                .orElseThrow();
+    void theExampleJobHasALayerOfItsOwnAboveItsDependencies() throws IOException {
+        List<ImageTar.Layer> layers = jobManager.layers();
+        ImageTar.Layer jobLayer = layers.get(layers.size() - 1);
+        ImageTar.Layer dependencyLayer = layers.get(layers.size() - 2);
 
-        assertThat(jobLayer.files()).as("the job jar and its SQL version")
+        assertThat(jobLayer.files()).as("the job's classes and its SQL version")
                 .containsOnlyKeys("opt/flink/usrlib/traffic-analytics.jar", "opt/flink/usrlib/traffic-analytics.sql");
         assertThat(jobLayer.files().get("opt/flink/usrlib/traffic-analytics.sql"))
                 .isEqualTo(Files.size(ExampleJob.sqlScript()));
         assertThat(jobLayer.files().get("opt/flink/usrlib/traffic-analytics.jar"))
-                .isEqualTo(Files.size(ExampleJob.jar()));
+                .isEqualTo(Files.size(ExampleJob.jar().resolveSibling("traffic-analytics-classes.jar")));
         assertThat(jobLayer.compressedBytes()).isLessThan(100 * 1024);
+        assertThat(dependencyLayer.files()).as("the Kafka connector and clients")
+                .containsOnlyKeys("opt/flink/usrlib/traffic-analytics-dependencies.jar");
     }
 
     @Test

@@ -40,6 +40,8 @@ public final class FlinkContainerCluster implements AutoCloseable {
     public static final int METRICS_PORT = 9249;
     /** The bucket of {@link Builder#s3Storage()}. */
     public static final String S3_BUCKET = "flink-state";
+    /** Where the containers reach the Kafka broker of {@link Builder#kafka}. */
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka:" + KafkaBroker.PORT;
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
     private static final String LEADER_LOG_LINE = "DefaultDispatcherRunner was granted leadership";
@@ -54,6 +56,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
     private final Map<String, FlinkRest> restClients = new HashMap<>();
     private ZooKeeperServer zooKeeper;
     private S3Server s3;
+    private KafkaBroker kafka;
     private InternalTls tls;
     private int jobManagerCount;
     private int taskManagerCount;
@@ -119,6 +122,9 @@ public final class FlinkContainerCluster implements AutoCloseable {
         }
         if (settings.highAvailabilityClusterId != null) {
             zooKeeper = ZooKeeperServer.start(engine, id + "-zookeeper", id, "zookeeper");
+        }
+        if (settings.kafkaTopics != null) {
+            kafka = KafkaBroker.start(engine, id + "-kafka", id, "kafka", settings.kafkaTopics);
         }
         for (int i = 0; i < settings.jobManagers; i++) {
             startJobManager();
@@ -289,6 +295,11 @@ public final class FlinkContainerCluster implements AutoCloseable {
         return Objects.requireNonNull(s3, "the cluster keeps its state on the data volume");
     }
 
+    /** The Kafka broker of {@link Builder#kafka}. */
+    public KafkaBroker kafka() {
+        return Objects.requireNonNull(kafka, "the cluster has no Kafka broker");
+    }
+
     /** Where checkpoints go, as Flink reports their paths: the data volume, or the S3 bucket. */
     public String checkpointsDir() {
         return settings.s3Storage ? "s3://" + S3_BUCKET + "/checkpoints" : "file:/flink-data/checkpoints";
@@ -404,6 +415,10 @@ public final class FlinkContainerCluster implements AutoCloseable {
             saveLog(logDir, id + "-s3", s3::logs);
             s3.close();
         }
+        if (kafka != null) {
+            saveLog(logDir, id + "-kafka", kafka::logs);
+            kafka.close();
+        }
         engine.removeNetwork(id);
         if (tls != null) {
             deleteRecursively(tls.keystoreDir());
@@ -447,6 +462,7 @@ public final class FlinkContainerCluster implements AutoCloseable {
         private Path dataDir;
         private boolean s3Storage;
         private boolean internalTls;
+        private Map<String, Integer> kafkaTopics;
         private UnaryOperator<ContainerEngine.Container> customize = UnaryOperator.identity();
 
         private Builder(List<String> jobManagerArgs) {
@@ -499,6 +515,15 @@ public final class FlinkContainerCluster implements AutoCloseable {
         /** TLS on RPC, blob and data connections, with the chart's tls.internal configuration and a keytool key pair. */
         public Builder internalTls() {
             this.internalTls = true;
+            return this;
+        }
+
+        /**
+         * A Kafka broker on the network ({@link #KAFKA_BOOTSTRAP_SERVERS}), started
+         * before the JobManagers with these topics (name to partition count).
+         */
+        public Builder kafka(Map<String, Integer> topics) {
+            this.kafkaTopics = topics;
             return this;
         }
 

@@ -96,4 +96,22 @@ public final class RunningJob {
     public void awaitState(String state, Duration timeout) {
         Await.condition("job " + id + " " + state, timeout, () -> state.equals(state()));
     }
+
+    /**
+     * Stops the job with a savepoint in {@code targetDirectory}, {@code drain}ing it first (event time
+     * to its end: every window fires) if asked, and returns the savepoint's location. Polling the
+     * result also lets an application cluster exit: it keeps its REST server until the result is read.
+     */
+    public String stopWithSavepoint(String targetDirectory, boolean drain, Duration timeout) {
+        String trigger = rest.get().post("/jobs/" + id + "/stop",
+                "{\"targetDirectory\": \"" + targetDirectory + "\", \"drain\": " + drain + "}").path("request-id").asText();
+        return Await.until("the stop-with-savepoint of job " + id, timeout, () -> {
+            JsonNode status = rest.get().get("/jobs/" + id + "/savepoints/" + trigger);
+            if (status.at("/operation").has("failure-cause")) {
+                throw new AssertionError("stop-with-savepoint failed: " + status.at("/operation/failure-cause"));
+            }
+            return "COMPLETED".equals(status.at("/status/id").asText())
+                    ? Optional.of(status.at("/operation/location").asText()) : Optional.<String>empty();
+        });
+    }
 }
