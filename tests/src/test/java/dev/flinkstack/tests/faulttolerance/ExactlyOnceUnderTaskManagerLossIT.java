@@ -101,7 +101,7 @@ class ExactlyOnceUnderTaskManagerLossIT {
      */
     @Test
     void kafkaInAndOutIsExactlyOnceWhileTaskManagersAreKilled() throws Exception {
-        KafkaTrafficJob kafkaJob = KafkaTrafficJob.SHORT;
+        KafkaTrafficJob kafkaJob = KafkaTrafficJob.LONG;
         BoundedJob input = kafkaJob.generator();
         ReferenceRun.start(input);
         long seed = Long.getLong("faulttolerance.seed", System.nanoTime());
