@@ -73,6 +73,8 @@ file://{{ include "flink.dataDir" $ }}
 {{- end -}}
 {{- if $v.metrics.enabled -}}
 {{- $_ := set $c "metrics.reporter.prom.port" $v.metrics.port -}}
+{{- /* Every series names its cluster, so Prometheus rules (and the autoscaling signals) can tell two releases in a namespace apart. */ -}}
+{{- $_ := set $c "metrics.reporter.prom.scope.variables.additional" (printf "flink_cluster:%s" (include "flink.fullname" .)) -}}
 {{- else -}}
 {{- $_ := set $c "metrics.reporter.prom.factory.class" nil -}}
 {{- $_ := set $c "metrics.reporter.prom.port" nil -}}

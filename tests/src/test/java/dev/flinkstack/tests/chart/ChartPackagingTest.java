@@ -51,7 +51,7 @@ class ChartPackagingTest {
     }
 
     static Stream<org.junit.jupiter.params.provider.Arguments> lintableExamples() {
-        return ExampleValues.withHelm().filter(a -> !ExampleValues.NEED_MONITORING_API.contains((String) a.get()[1]));
+        return ExampleValues.withHelm().filter(a -> !ExampleValues.NEED_EXTRA_APIS.contains((String) a.get()[1]));
     }
 
     @ParameterizedTest(name = "{0} {1}")

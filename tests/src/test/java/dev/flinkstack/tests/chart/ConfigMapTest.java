@@ -118,6 +118,20 @@ class ConfigMapTest {
     }
 
     @HelmTest
+    void shouldNameTheClusterOnEveryMetric(Helm helm) {
+        assertThat(config(helm.render(Values.defaults())).path("metrics.reporter.prom.scope.variables.additional").asText())
+                .isEqualTo("flink_cluster:flink");
+        JsonNode renamed = Manifests.yaml(helm.render(Values.of("fullnameOverride", "traffic")).get("ConfigMap", "traffic-config")
+                .at("/data/config.yaml").asText());
+        assertThat(renamed.path("metrics.reporter.prom.scope.variables.additional").asText()).isEqualTo("flink_cluster:traffic");
+        assertThat(config(helm.render(Values.defaults().withMap("flinkConfiguration", "metrics.reporter.prom.scope.variables.additional",
+                "flink_cluster:flink,team:traffic"))).path("metrics.reporter.prom.scope.variables.additional").asText())
+                .as("flinkConfiguration overrides it").isEqualTo("flink_cluster:flink,team:traffic");
+        assertThat(config(helm.render(Values.of("metrics.enabled", false))).has("metrics.reporter.prom.scope.variables.additional"))
+                .isFalse();
+    }
+
+    @HelmTest
     void shouldKeepTheLogAppenderSwitchAndApplyLevels(Helm helm) {
         String defaults = log4j(helm.render(Values.defaults()));
         assertThat(defaults).contains("rootLogger.appenderRef.main.ref = ${sys:flinkstack.log.appender:-text}")

@@ -22,7 +22,7 @@ class KubernetesSchemaTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.flinkstack.tests.support.chart.ExampleValues#withHelm")
     void shouldRenderOnlySchemaValidObjects(Helm helm, String valuesFile) {
-        Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API);
+        Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API, Helm.KEDA_API);
         assertThat(m.all()).isNotEmpty();
         List<String> problems = new ArrayList<>();
         for (JsonNode object : m.all()) {
@@ -71,5 +71,18 @@ class KubernetesSchemaTest {
                 .get("PodMonitor", "flink").deepCopy();
         ((ObjectNode) podMonitor.at("/spec/podMetricsEndpoints/0")).put("prot", "metrics");
         assertThat(KubernetesSchema.violations(podMonitor)).singleElement().asString().contains("prot");
+    }
+
+    @HelmTest
+    void shouldRejectAnUnknownFieldOrAWrongTypeInAKedaObject(Helm helm) {
+        JsonNode scaledObject = helm.render(Values.file("ci/autoscaling-keda-values.yaml"), Helm.MONITORING_API, Helm.KEDA_API)
+                .get("ScaledObject", "flink-taskmanager");
+        assertThat(KubernetesSchema.violations(scaledObject)).isEmpty();
+        ObjectNode typo = scaledObject.deepCopy();
+        ((ObjectNode) typo.at("/spec/triggers/2")).put("metricTyp", "Value");
+        assertThat(KubernetesSchema.violations(typo)).singleElement().asString().contains("metricTyp");
+        ObjectNode number = scaledObject.deepCopy();
+        ((ObjectNode) number.at("/spec/triggers/2/metadata")).put("threshold", 1400);
+        assertThat(KubernetesSchema.violations(number)).singleElement().asString().contains("threshold");
     }
 }

@@ -35,7 +35,7 @@ class NotesTest {
                         + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\n"
                         + "data:\n  notes: {{ include \"notes-under-test\" . | toJson }}\n");
         Helm.Result result = helm.template(chart, values, "--show-only", "templates/zz-notes-under-test.yaml",
-                Helm.MONITORING_API);
+                Helm.MONITORING_API, Helm.KEDA_API);
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return Manifests.parse(result.stdout()).get("ConfigMap", "notes-under-test").at("/data/notes").asText();
     }
@@ -135,6 +135,12 @@ class NotesTest {
                 .contains("Autoscaling: the HPA flink-stream-taskmanager scales the TaskManagers between 2 and 8")
                 .contains("High availability: kubernetes, cluster id flink-stream, 2 JobManager(s)")
                 .doesNotContain("NOTE: images are referenced by tag");
+    }
+
+    @HelmTest
+    void shouldNameKedaWhenItScales(Helm helm) throws IOException {
+        assertThat(notes(helm, Values.file("ci/autoscaling-keda-values.yaml")))
+                .contains("Autoscaling: the KEDA ScaledObject flink-taskmanager scales the TaskManagers between 1 and 8");
     }
 
     /** Helm 3's {@code install --dry-run=client} needs a reachable cluster, so this runs on Helm 4. */

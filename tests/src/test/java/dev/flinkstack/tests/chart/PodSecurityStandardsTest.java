@@ -22,7 +22,7 @@ class PodSecurityStandardsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.flinkstack.tests.support.chart.ExampleValues#withHelm")
     void shouldAdmitEveryPodUnderTheRestrictedProfile(Helm helm, String valuesFile) {
-        Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API);
+        Manifests m = helm.render(Values.file(valuesFile), Helm.MONITORING_API, Helm.KEDA_API);
         assertThat(m.podSpecs()).isNotEmpty();
         List<String> violations = new ArrayList<>();
         m.podSpecs().forEach((name, pod) ->

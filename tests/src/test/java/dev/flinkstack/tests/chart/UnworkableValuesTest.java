@@ -22,8 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UnworkableValuesTest {
 
-    /** A mistake, the key its error must name, and the values that do what was meant. */
-    record Pair(String key, Values broken, Values working, String why) {
+    /** A mistake, the key its error must name, and the values that do what was meant (both rendered with {@code args}). */
+    record Pair(String key, Values broken, Values working, String why, List<String> args) {
+
+        Pair(String key, Values broken, Values working, String why) {
+            this(key, broken, working, why, List.of());
+        }
 
         @Override
         public String toString() {
@@ -112,7 +116,29 @@ class UnworkableValuesTest {
                 new Pair("job.sql.path", sqlPath().with("job.sql.path", "traffic-analytics.sql"), sqlPath(),
                         "a relative script path"),
                 new Pair("sqlGateway.enabled", sqlPath().with("sqlGateway.enabled", true), Values.of("sqlGateway.enabled", true),
-                        "a SQL Gateway in front of an application cluster"));
+                        "a SQL Gateway in front of an application cluster"),
+                new Pair("autoscaling.engine", keda(), busyTime(), "KEDA without its API in the cluster"),
+                new Pair("autoscaling.keda.serverAddress", keda().with("autoscaling.keda.serverAddress", ""), keda(),
+                        "KEDA with a Flink signal but no Prometheus to query", List.of(Helm.KEDA_API)),
+                new Pair("autoscaling.targetCPUUtilizationPercentage",
+                        keda().with("autoscaling.targetCPUUtilizationPercentage", null, "autoscaling.flinkMetrics.busyTimeMsPerSecond", null),
+                        keda().with("autoscaling.targetCPUUtilizationPercentage", null), "KEDA with no trigger", List.of(Helm.KEDA_API)),
+                new Pair("autoscaling.flinkMetrics", busyTime().with("metrics.enabled", false), busyTime(),
+                        "a Flink signal without the Prometheus reporter"),
+                new Pair("flinkConfiguration.metrics.reporter.prom.scope.variables.additional",
+                        busyTime().withMap("flinkConfiguration", "metrics.reporter.prom.scope.variables.additional", "team:traffic"),
+                        busyTime().withMap("flinkConfiguration", "metrics.reporter.prom.scope.variables.additional", "flink_cluster:flink,team:traffic"),
+                        "reporter labels without the cluster's, which the Flink signals select on"));
+    }
+
+    /** Autoscaling on the busy time of the job's bottleneck, correctly. */
+    static Values busyTime() {
+        return Values.of("mode", "application", "autoscaling.enabled", true, "autoscaling.flinkMetrics.busyTimeMsPerSecond", 700);
+    }
+
+    /** KEDA scaling on the busy time, correctly (on a cluster with KEDA). */
+    static Values keda() {
+        return busyTime().with("autoscaling.engine", "keda", "autoscaling.keda.serverAddress", "http://prometheus-operated.monitoring.svc:9090");
     }
 
     /** A SQL application from a script in the image, correctly. */
@@ -139,13 +165,13 @@ class UnworkableValuesTest {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
     void shouldFailNamingTheKey(Helm helm, Pair pair) {
-        ErrorMessages.assertFailsNamingKey(helm.template(pair.broken()), pair.key());
+        ErrorMessages.assertFailsNamingKey(helm.template(pair.broken(), pair.args().toArray(String[]::new)), pair.key());
     }
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
     void shouldRenderOnceCorrected(Helm helm, Pair pair) {
-        Helm.Result result = helm.template(pair.working());
+        Helm.Result result = helm.template(pair.working(), pair.args().toArray(String[]::new));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
     }
 

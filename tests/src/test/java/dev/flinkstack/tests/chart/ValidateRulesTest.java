@@ -36,6 +36,8 @@ class ValidateRulesTest {
         return List.of(
                 new Rule("mode", Values.of("mode", "batch"), "unknown mode, schema skipped",
                         List.of("--skip-schema-validation")),
+                new Rule("autoscaling.engine", Values.of("autoscaling.engine", "kubernetes"), "unknown engine, schema skipped",
+                        List.of("--skip-schema-validation")),
                 new Rule("autoscaling.enabled", Values.of("autoscaling.enabled", true), "HPA in session mode"),
                 new Rule("autoscaling.minReplicas", Values.of("mode", "application", "autoscaling.enabled", true,
                         "autoscaling.minReplicas", 5, "autoscaling.maxReplicas", 2), "min above max"),

@@ -12,8 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 /** The example values files in the chart's ci/ folder. */
 public final class ExampleValues {
 
-    /** Helm 3's lint has no --api-versions, so these render only with the Prometheus Operator API. */
-    public static final List<String> NEED_MONITORING_API = List.of("ci/monitoring-values.yaml", "ci/full-values.yaml");
+    /** Helm 3's lint has no --api-versions, so these render only with the Prometheus Operator (or KEDA) API. */
+    public static final List<String> NEED_EXTRA_APIS = List.of("ci/monitoring-values.yaml", "ci/full-values.yaml",
+            "ci/autoscaling-flink-metrics-values.yaml", "ci/autoscaling-keda-values.yaml");
 
     private ExampleValues() {}
 

@@ -29,6 +29,8 @@ public final class Helm {
     public static final String NAMESPACE = "flink";
     /** Tells {@code helm template} the Prometheus Operator's API exists, as on a cluster that has its CRDs. */
     public static final String MONITORING_API = "--api-versions=monitoring.coreos.com/v1";
+    /** Tells {@code helm template} KEDA's API exists, as on a cluster with KEDA installed. */
+    public static final String KEDA_API = "--api-versions=keda.sh/v1alpha1";
 
     private static final Map<Path, Helm> CACHE = new ConcurrentHashMap<>();
     private static final Path HELM_HOME = createHelmHome();

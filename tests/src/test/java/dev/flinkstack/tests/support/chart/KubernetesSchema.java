@@ -3,8 +3,12 @@ package dev.flinkstack.tests.support.chart;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import io.fabric8.certmanager.api.model.v1.Certificate;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
@@ -27,6 +31,9 @@ import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -36,13 +43,15 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Strict schema validation of rendered objects, kubeconform-style, with the official Kubernetes Java
  * client models (generated from the Kubernetes OpenAPI): {@code validateJsonElement} rejects unknown
  * and missing required fields at every level, and a Gson parse into the model rejects wrong types.
  * Custom resources (Prometheus Operator, cert-manager) are read into fabric8's typed models, where unknown fields end up in
- * {@code additionalProperties}, which must stay empty.
+ * {@code additionalProperties}, which must stay empty; those without a model (KEDA) are validated against the
+ * schema of their vendored CRD (test resources {@code chart/crds/}), where undeclared fields are errors.
  */
 public final class KubernetesSchema {
 
@@ -70,6 +79,11 @@ public final class KubernetesSchema {
             "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class,
             "cert-manager.io/v1/Certificate", Certificate.class);
 
+    /** Custom resources without a typed model: their CRD, vendored under test resources chart/crds/ (see its README). */
+    private static final Map<String, String> CRDS = Map.of(
+            "keda.sh/v1alpha1/ScaledObject", "/chart/crds/keda.sh_scaledobjects.yaml");
+    private static final Map<String, JsonSchema> CRD_SCHEMAS = new ConcurrentHashMap<>();
+
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -87,6 +101,9 @@ public final class KubernetesSchema {
             validateKubernetes(model, object, problems);
         } else if (CUSTOM_RESOURCES.containsKey(type)) {
             validateCustomResource(CUSTOM_RESOURCES.get(type), object, problems);
+        } else if (CRDS.containsKey(type)) {
+            CRD_SCHEMAS.computeIfAbsent(type, KubernetesSchema::crdSchema).validate(object)
+                    .forEach(message -> problems.add(message.getMessage()));
         } else {
             problems.add("no schema known for " + type);
         }
@@ -113,6 +130,39 @@ public final class KubernetesSchema {
         } catch (RuntimeException e) {
             problems.add(model.getSimpleName() + " (types): " + e.getMessage());
         }
+    }
+
+    /** The openAPIV3Schema of the vendored CRD's version that {@code type} names, rejecting undeclared fields. */
+    private static JsonSchema crdSchema(String type) {
+        String version = type.split("/")[1];
+        JsonNode crd;
+        try (InputStream in = KubernetesSchema.class.getResourceAsStream(CRDS.get(type))) {
+            crd = Manifests.YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (JsonNode served : crd.at("/spec/versions")) {
+            if (served.path("name").asText().equals(version)) {
+                JsonNode schema = served.at("/schema/openAPIV3Schema").deepCopy();
+                rejectUndeclaredFields(schema);
+                return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(schema);
+            }
+        }
+        throw new IllegalStateException(CRDS.get(type) + " has no version " + version);
+    }
+
+    /** The API server prunes fields a structural schema does not declare; here they are errors instead. */
+    private static void rejectUndeclaredFields(JsonNode schema) {
+        if (!(schema instanceof ObjectNode node)) {
+            return;
+        }
+        if (node.has("properties") && !node.has("additionalProperties")
+                && !node.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
+            node.put("additionalProperties", false);
+        }
+        node.path("properties").forEach(KubernetesSchema::rejectUndeclaredFields);
+        rejectUndeclaredFields(node.path("items"));
+        rejectUndeclaredFields(node.path("additionalProperties"));
     }
 
     /** The fields of a custom resource its typed model does not know, and type errors. */
