@@ -74,7 +74,7 @@ file://{{ include "flink.dataDir" $ }}
 {{- if $v.metrics.enabled -}}
 {{- $_ := set $c "metrics.reporter.prom.port" $v.metrics.port -}}
 {{- /* Every series names its cluster, so Prometheus rules (and the autoscaling signals) can tell two releases in a namespace apart. */ -}}
-{{- $_ := set $c "metrics.reporter.prom.scope.variables.additional" (printf "flink_cluster:%s" (include "flink.fullname" .)) -}}
+{{- $_ := set $c "metrics.reporter.prom.scope.variables.additional" (printf "flink_cluster:%s" (include "flink.clusterLabel" .)) -}}
 {{- else -}}
 {{- $_ := set $c "metrics.reporter.prom.factory.class" nil -}}
 {{- $_ := set $c "metrics.reporter.prom.port" nil -}}

@@ -17,6 +17,11 @@
 {{- end -}}
 {{- end -}}
 
+{{/* The flink_cluster label of every metric (see _config.tpl): the full name as Flink's Prometheus reporter writes a label value, every character but letters, digits, ':' and '_' turned into '_' (release "traffic-eu" -> "traffic_eu"). Selectors of these series must use this, not the full name. */}}
+{{- define "flink.clusterLabel" -}}
+{{- regexReplaceAll "[^a-zA-Z0-9:_]" (include "flink.fullname" .) "_" -}}
+{{- end -}}
+
 {{/* Name of a component's objects: <fullname>-<suffix>, the full name shortened so the suffix (and so uniqueness) survives the 63-character limit. Usage: include "flink.componentName" (list . "jobmanager"). */}}
 {{- define "flink.componentName" -}}
 {{- $suffix := index . 1 -}}

@@ -104,10 +104,11 @@ class AutoscalingTest {
         assertThat(pending.at("/metric/name").asText()).isEqualTo("flink_cluster_pending_records_sum");
         assertThat(pending.at("/target/averageValue").asText()).isEqualTo("2000000");
 
-        JsonNode wider = helm.render(FLINK_SIGNALS.with("taskmanager.numberOfTaskSlots", 4, "fullnameOverride", "traffic"))
-                .get("HorizontalPodAutoscaler", "traffic-taskmanager").at("/spec/metrics/1/external");
+        JsonNode wider = helm.render(FLINK_SIGNALS.with("taskmanager.numberOfTaskSlots", 4, "fullnameOverride", "traffic-eu"))
+                .get("HorizontalPodAutoscaler", "traffic-eu-taskmanager").at("/spec/metrics/1/external");
         assertThat(wider.at("/target/averageValue").asText()).isEqualTo("2800");
-        assertThat(wider.at("/metric/selector/matchLabels/flink_cluster").asText()).isEqualTo("traffic");
+        assertThat(wider.at("/metric/selector/matchLabels/flink_cluster").asText())
+                .as("the label value as Flink's reporter writes it").isEqualTo("traffic_eu");
     }
 
     @HelmTest
@@ -151,6 +152,14 @@ class AutoscalingTest {
             assertThat(triggers.at("/" + i + "/metadata/ignoreNullValues").asText()).as("no series is no value, not 0").isEqualTo("false");
         }
         assertThat(ConfigMapTest.config(m).path("scheduler-mode").asText()).as("reactive mode follows KEDA's replicas").isEqualTo("reactive");
+    }
+
+    @HelmTest
+    void shouldQueryTheClusterLabelAsFlinksReporterWritesIt(Helm helm) {
+        JsonNode triggers = helm.render(KEDA.with("fullnameOverride", "traffic-eu-v2"), Helm.KEDA_API)
+                .get("ScaledObject", "traffic-eu-v2-taskmanager").at("/spec/triggers");
+        assertThat(triggers.findValuesAsText("query"))
+                .allMatch(query -> query.endsWith("{namespace=\"flink\",flink_cluster=\"traffic_eu_v2\"}"));
     }
 
     @HelmTest

@@ -121,9 +121,10 @@ class ConfigMapTest {
     void shouldNameTheClusterOnEveryMetric(Helm helm) {
         assertThat(config(helm.render(Values.defaults())).path("metrics.reporter.prom.scope.variables.additional").asText())
                 .isEqualTo("flink_cluster:flink");
-        JsonNode renamed = Manifests.yaml(helm.render(Values.of("fullnameOverride", "traffic")).get("ConfigMap", "traffic-config")
+        JsonNode renamed = Manifests.yaml(helm.render(Values.of("fullnameOverride", "traffic-eu-v2")).get("ConfigMap", "traffic-eu-v2-config")
                 .at("/data/config.yaml").asText());
-        assertThat(renamed.path("metrics.reporter.prom.scope.variables.additional").asText()).isEqualTo("flink_cluster:traffic");
+        assertThat(renamed.path("metrics.reporter.prom.scope.variables.additional").asText())
+                .as("the name as Flink's reporter writes a label value").isEqualTo("flink_cluster:traffic_eu_v2");
         assertThat(config(helm.render(Values.defaults().withMap("flinkConfiguration", "metrics.reporter.prom.scope.variables.additional",
                 "flink_cluster:flink,team:traffic"))).path("metrics.reporter.prom.scope.variables.additional").asText())
                 .as("flinkConfiguration overrides it").isEqualTo("flink_cluster:flink,team:traffic");

@@ -52,6 +52,13 @@ class MonitoringStackIT {
             "state.backend.rocksdb.metrics.background-errors: true",
             "state.backend.rocksdb.metrics.is-write-stopped: true") + "\n";
 
+    /**
+     * The label the chart adds to every series (metrics.reporter.prom.scope.variables.additional), set
+     * to a release name with a dash, which Flink's reporter writes as '_' (and so must the selectors).
+     */
+    private static final String CLUSTER_VARIABLE = "flink_cluster:flinkstack-it";
+    private static final String CLUSTER_SELECTOR = "flink_cluster=\"flinkstack_it\"";
+
     /** The example job's name as Flink's reporter writes it in the job_name label. */
     private static final String JOB_NAME_LABEL = "traffic_analytics";
 
@@ -64,7 +71,10 @@ class MonitoringStackIT {
         args.addAll(ExampleJob.ARGUMENTS);
         args.addAll(List.of("--malformed-every", "500"));
         Report report = new Report();
-        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args).flinkProperties(ROCKSDB_METRICS).start();
+        try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
+                        .flinkProperties(ROCKSDB_METRICS + "metrics.reporter.prom.scope.variables.additional: "
+                                + CLUSTER_VARIABLE + "\n")
+                        .start();
                 PrometheusServer prometheus = PrometheusServer.start(MonitoringFiles.ruleFiles())) {
             FlinkRest rest = cluster.rest();
             prometheus.scrape(targets(cluster));
@@ -76,6 +86,14 @@ class MonitoringStackIT {
             report.steadyState = awaitEveryPanelHasData(prometheus, "steady state");
             assertThat(prometheus.labelValues("job_name", "flink_jobmanager_job_uptime")).contains(JOB_NAME_LABEL);
             assertThat(prometheus.labelValues("tm_id", "flink_taskmanager_Status_JVM_CPU_Load")).hasSize(2);
+            // The autoscaling signals: the chart's recording rules, one series for this cluster.
+            for (String signal : List.of("flink_cluster:busy_time_ms_per_second:bottleneck_sum",
+                    "flink_cluster:back_pressured_time_ms_per_second:max")) {
+                Await.condition(signal + " of the cluster", Duration.ofMinutes(1), () -> prometheus
+                        .query(signal + "{" + CLUSTER_SELECTOR + "} >= 0").size() == 1);
+            }
+            assertThat(prometheus.query("flink_cluster:busy_time_ms_per_second:bottleneck_sum > 0"))
+                    .as("the busiest vertex's busy time while the job processes records").hasSize(1);
 
             // 2. Checkpoints fail while the job's checkpoint directory is read-only for Flink (uid 9999).
             //    FlinkCheckpointFailures ignores failures in 2-minute windows that begin less than a minute
