@@ -2,6 +2,7 @@ package dev.flinkstack.tests.bench;
 
 import dev.flinkstack.tests.bench.BenchReport.Section;
 import dev.flinkstack.tests.faulttolerance.BoundedJob;
+import dev.flinkstack.tests.faulttolerance.KafkaTrafficJob;
 import dev.flinkstack.tests.faulttolerance.SqlTrafficJob;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
@@ -21,6 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the example job does per slot on RocksDB: its throughput with an unthrottled generator, and
@@ -101,6 +104,46 @@ class ProcessingBenchmark {
     }
 
     /**
+     * The example job reading Kafka (the project's broker image on the cluster's network, one
+     * partition filled before the job starts, more than it reads in the warm-up and window) and
+     * writing its alerts to Kafka in transactions, next to the same job on its generator: same input
+     * lines, windows, checkpoints (every 2 s) and slot, alternating in one run. The job reads the
+     * backlog in a session cluster, from the shaded jar.
+     */
+    @Test
+    void kafkaThroughputPerSlotNextToTheGenerator() {
+        // Shorter than the other figures': the backlog (~100 bytes a line) is held in the broker's memory.
+        Duration warmUp = Duration.ofSeconds(10);
+        Duration window = Duration.ofSeconds(15);
+        BoundedJob unbounded = new BoundedJob(0, 0, "10s");
+        List<Double> kafkaRates = new ArrayList<>();
+        List<Double> generatorRates = new ArrayList<>();
+        for (int run = 0; run < BenchReport.slowRuns(); run++) {
+            double generator = measure(oneSlotApplication(unbounded.standaloneJobArguments()), PARSED_RECORDS, warmUp, window)
+                    .recordsPerSecond();
+            generatorRates.add(generator);
+            long backlog = (long) (generator * warmUp.plus(window).toSeconds() * 1.3);
+            KafkaTrafficJob kafkaJob = new KafkaTrafficJob(new BoundedJob(backlog, 0, "10s"));
+            try (FlinkContainerCluster cluster = FlinkContainerCluster.session().kafka(KafkaTrafficJob.TOPICS)
+                    .taskManagers(1).flinkProperties(ONE_SLOT).start()) {
+                kafkaJob.writeInput(cluster.kafka());
+                FlinkRest rest = cluster.rest();
+                String jobId = rest.runJar(rest.uploadJar(ExampleJob.jar()), kafkaJob.arguments());
+                kafkaRates.add(measure(cluster, jobId, PARSED_RECORDS, warmUp, window).recordsPerSecond());
+                assertThat(cluster.kafka().committedOffsets(KafkaTrafficJob.GROUP, KafkaTrafficJob.INPUT))
+                        .as("the backlog outlasted the measurement").isLessThan(backlog);
+            }
+        }
+        BenchReport.add(Section.PROCESSING, 9, "Example job throughput per slot, Kafka in and out", "records/s", kafkaRates,
+                "--source kafka on a backlog of the generator's lines (one partition; the broker: images/kafka on the "
+                        + "cluster's network), alerts to a Kafka topic in transactions, 10 s windows on RocksDB, checkpoints "
+                        + "every 2 s; 1 slot, parallelism 1; lines parsed per second over " + window.toSeconds() + " s after "
+                        + warmUp.toSeconds() + " s warm-up. Reference, same slot, options and runs: the generator "
+                        + "unthrottled, alerts to files",
+                BenchReport.reference("generator source", generatorRates));
+    }
+
+    /**
      * The example job on two TaskManagers of one slot each, parallelism 2, so every record crosses the
      * network once (keyBy host) and checkpoint barriers flow between them: without TLS and with the
      * chart's internal TLS, alternating, in one run.
@@ -131,17 +174,25 @@ class ProcessingBenchmark {
 
     /** Records per second an operator of the cluster's job handles on all TaskManagers after the warm-up, and its checkpoints' median duration. */
     private static Rate measure(FlinkContainerCluster.Builder builder, Pattern counter) {
+        return measure(builder, counter, WARM_UP, WINDOW);
+    }
+
+    private static Rate measure(FlinkContainerCluster.Builder builder, Pattern counter, Duration warmUp, Duration window) {
         try (FlinkContainerCluster cluster = builder.start()) {
-            String jobId = RunningJob.awaitRunning(cluster::rest, TIMEOUT).id();
-            Await.sleep(WARM_UP);
-            long before = records(cluster, counter);
-            long started = System.nanoTime();
-            Await.sleep(WINDOW);
-            long after = records(cluster, counter);
-            double seconds = StartupBenchmark.seconds(started);
-            JsonNode durations = cluster.rest().checkpoints(jobId).at("/summary/end_to_end_duration");
-            return new Rate((after - before) / seconds, durations.path("p50").asDouble() / 1000);
+            return measure(cluster, RunningJob.awaitRunning(cluster::rest, TIMEOUT).id(), counter, warmUp, window);
         }
+    }
+
+    private static Rate measure(FlinkContainerCluster cluster, String jobId, Pattern counter, Duration warmUp, Duration window) {
+        RunningJob.of(cluster::rest, jobId).awaitFullyRunning(TIMEOUT);
+        Await.sleep(warmUp);
+        long before = records(cluster, counter);
+        long started = System.nanoTime();
+        Await.sleep(window);
+        long after = records(cluster, counter);
+        double seconds = StartupBenchmark.seconds(started);
+        JsonNode durations = cluster.rest().checkpoints(jobId).at("/summary/end_to_end_duration");
+        return new Rate((after - before) / seconds, durations.path("p50").asDouble() / 1000);
     }
 
     /**

@@ -114,15 +114,13 @@ class ExactlyOnceUnderTaskManagerLossIT {
                 .start()) {
             KafkaBroker kafka = cluster.kafka();
             RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
-            List<String> lines = kafkaJob.lines();
-            CompletableFuture<Void> producer = CompletableFuture.runAsync(
-                    () -> kafka.produce(KafkaTrafficJob.INPUT, lines, input.rate()));
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> kafkaJob.writeInput(kafka));
 
             List<Kill> kills = killTaskManagers(cluster, job, () -> job.fullyRunning() && !producer.isDone(), random, 2);
             producer.get(input.nominalDuration().plusMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
             // The source commits its offsets when a checkpoint completes: then every line is in the job's state.
             Await.condition("every line read in a completed checkpoint", RECOVERY_TIMEOUT,
-                    () -> kafka.committedOffsets(KafkaTrafficJob.GROUP, KafkaTrafficJob.INPUT) == lines.size());
+                    () -> kafka.committedOffsets(KafkaTrafficJob.GROUP, KafkaTrafficJob.INPUT) == input.records());
             long restores = job.restores();
             long checkpoints = job.completedCheckpoints();
             assertThat(job.stopWithSavepoint("file:///flink-data/savepoints", true, RECOVERY_TIMEOUT))

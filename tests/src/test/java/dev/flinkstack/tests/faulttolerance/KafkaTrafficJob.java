@@ -2,41 +2,47 @@ package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.KafkaBroker;
 import dev.flinkstack.traffic.JobOptions;
 import dev.flinkstack.traffic.sources.TrafficGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.LongStream;
 
 /**
  * The example job on a {@link BoundedJob}'s input read from Kafka: the test writes the generator's
  * lines to one partition of {@link #INPUT}, in order, so the job must commit exactly what the
  * generator's own run commits, its alerts to the {@link #ALERTS} topic instead of files.
  */
-record KafkaTrafficJob(BoundedJob generator) {
+public record KafkaTrafficJob(BoundedJob generator) {
 
     /** 60 s of input at 2000 records/s, room for 2 kills and their recoveries (the DataStream case's input). */
     static final KafkaTrafficJob LONG = new KafkaTrafficJob(BoundedJob.LONG);
 
-    static final String INPUT = "flows";
-    static final String ALERTS = "alerts";
-    static final String GROUP = "traffic-analytics";
+    public static final String INPUT = "flows";
+    public static final String ALERTS = "alerts";
+    public static final String GROUP = "traffic-analytics";
 
     /** The topics and their partitions: one for the input, to keep its order; two for the alerts. */
-    static final Map<String, Integer> TOPICS = Map.of(INPUT, 1, ALERTS, 2);
+    public static final Map<String, Integer> TOPICS = Map.of(INPUT, 1, ALERTS, 2);
 
-    /** The generator's lines, as its run emits them. */
-    List<String> lines() {
+    /** Writes the generator's lines to {@link #INPUT}, in order, at the generator's rate. */
+    public void writeInput(KafkaBroker kafka) {
         TrafficGenerator lines = TrafficGenerator.of(JobOptions.parse(generator.arguments().toArray(String[]::new)));
-        return LongStream.range(0, generator.records()).mapToObj(lines::map).toList();
+        kafka.produce(INPUT, generator.records(), lines::map, generator.rate());
     }
 
-    /** An application cluster's {@code standalone-job} arguments: the generator's options, Kafka in and out. */
+    /** An application cluster's {@code standalone-job} arguments. */
     List<String> standaloneJobArguments() {
         List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
-        args.addAll(generator.arguments());
+        args.addAll(arguments());
+        return args;
+    }
+
+    /** The job's own arguments: the generator's options (those of its source ignored), Kafka in and out. */
+    public List<String> arguments() {
+        List<String> args = new ArrayList<>(generator.arguments());
         args.addAll(List.of(
                 "--source", "kafka",
                 "--kafka-bootstrap-servers", FlinkContainerCluster.KAFKA_BOOTSTRAP_SERVERS,

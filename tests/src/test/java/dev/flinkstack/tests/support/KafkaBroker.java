@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.function.LongFunction;
 
 /**
  * A real Kafka broker (KRaft, one node): the project's Kafka image (images/kafka) in a container on a
@@ -96,19 +97,25 @@ public final class KafkaBroker implements AutoCloseable {
         return alias + ":" + PORT;
     }
 
-    /** Writes {@code lines} to {@code topic} in order, at most {@code perSecond} a second, and waits until all are acknowledged. */
-    public void produce(String topic, List<String> lines, long perSecond) {
+    /**
+     * Writes {@code count} lines to {@code topic} in order, line {@code i} being {@code lines.apply(i)},
+     * at most {@code perSecond} a second (0: as fast as the broker takes them), and waits until all are
+     * acknowledged.
+     */
+    public void produce(String topic, long count, LongFunction<String> lines, long perSecond) {
         Properties properties = clientProperties();
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
             long start = System.nanoTime();
-            for (int i = 0; i < lines.size(); i++) {
-                long due = start + i * 1_000_000_000L / perSecond;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Await.sleep(Duration.ofNanos(wait));
+            for (long i = 0; i < count; i++) {
+                if (perSecond > 0) {
+                    long wait = start + i * 1_000_000_000L / perSecond - System.nanoTime();
+                    if (wait > 0) {
+                        Await.sleep(Duration.ofNanos(wait));
+                    }
                 }
-                producer.send(new ProducerRecord<>(topic, lines.get(i)));
+                producer.send(new ProducerRecord<>(topic, lines.apply(i)));
             }
             producer.flush();
         }
