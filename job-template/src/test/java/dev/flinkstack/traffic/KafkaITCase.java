@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -84,8 +85,10 @@ class KafkaITCase {
     void readsLinesFromATopicAndWritesAlertsToATopicExactlyOnce() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             // One input partition keeps the input's order, which the expected late records depend on.
-            admin.createTopics(List.of(new NewTopic("flows", 1, (short) 1), new NewTopic("alerts", 2, (short) 1)))
-                    .all().get();
+            // Kept forever: the alerts carry event times of 2026-01-01, which time retention (7 days) would delete.
+            Map<String, String> keep = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
+            admin.createTopics(List.of(new NewTopic("flows", 1, (short) 1).configs(keep),
+                    new NewTopic("alerts", 2, (short) 1).configs(keep))).all().get();
         }
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(clientProperties(), new StringSerializer(), new StringSerializer())) {
             for (String line : TrafficPipelineITCase.INPUT) {

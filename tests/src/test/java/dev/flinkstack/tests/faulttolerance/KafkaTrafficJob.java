@@ -18,7 +18,7 @@ import java.util.Map;
 public record KafkaTrafficJob(BoundedJob generator) {
 
     /** 60 s of input at 2000 records/s, room for 2 kills and their recoveries (the DataStream case's input). */
-    static final KafkaTrafficJob LONG = new KafkaTrafficJob(BoundedJob.LONG);
+    public static final KafkaTrafficJob LONG = new KafkaTrafficJob(BoundedJob.LONG);
 
     public static final String INPUT = "flows";
     public static final String ALERTS = "alerts";
@@ -29,12 +29,17 @@ public record KafkaTrafficJob(BoundedJob generator) {
 
     /** Writes the generator's lines to {@link #INPUT}, in order, at the generator's rate. */
     public void writeInput(KafkaBroker kafka) {
+        writeInput(kafka, 0, generator.records());
+    }
+
+    /** Writes the generator's lines {@code from} (inclusive) to {@code to} (exclusive), as {@link #writeInput(KafkaBroker)}. */
+    public void writeInput(KafkaBroker kafka, long from, long to) {
         TrafficGenerator lines = TrafficGenerator.of(JobOptions.parse(generator.arguments().toArray(String[]::new)));
-        kafka.produce(INPUT, generator.records(), lines::map, generator.rate());
+        kafka.produce(INPUT, to - from, i -> lines.map(from + i), generator.rate());
     }
 
     /** An application cluster's {@code standalone-job} arguments. */
-    List<String> standaloneJobArguments() {
+    public List<String> standaloneJobArguments() {
         List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
         args.addAll(arguments());
         return args;

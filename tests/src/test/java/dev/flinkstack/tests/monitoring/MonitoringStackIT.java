@@ -52,13 +52,6 @@ class MonitoringStackIT {
             "state.backend.rocksdb.metrics.background-errors: true",
             "state.backend.rocksdb.metrics.is-write-stopped: true") + "\n";
 
-    /**
-     * The label the chart adds to every series (metrics.reporter.prom.scope.variables.additional), set
-     * to a release name with a dash, which Flink's reporter writes as '_' (and so must the selectors).
-     */
-    private static final String CLUSTER_VARIABLE = "flink_cluster:flinkstack-it";
-    private static final String CLUSTER_SELECTOR = "flink_cluster=\"flinkstack_it\"";
-
     /** The example job's name as Flink's reporter writes it in the job_name label. */
     private static final String JOB_NAME_LABEL = "traffic_analytics";
 
@@ -72,12 +65,11 @@ class MonitoringStackIT {
         args.addAll(List.of("--malformed-every", "500"));
         Report report = new Report();
         try (FlinkContainerCluster cluster = FlinkContainerCluster.application(args)
-                        .flinkProperties(ROCKSDB_METRICS + "metrics.reporter.prom.scope.variables.additional: "
-                                + CLUSTER_VARIABLE + "\n")
+                        .flinkProperties(ROCKSDB_METRICS + PrometheusServer.CLUSTER_LABEL_PROPERTY)
                         .start();
                 PrometheusServer prometheus = PrometheusServer.start(MonitoringFiles.ruleFiles())) {
             FlinkRest rest = cluster.rest();
-            prometheus.scrape(targets(cluster));
+            prometheus.scrape(cluster);
             String jobId = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2)).id();
             Await.condition("the job RUNNING with 3 completed checkpoints", Duration.ofMinutes(3),
                     () -> rest.isFullyRunning(jobId) && rest.completedCheckpoints(jobId) >= 3);
@@ -90,7 +82,7 @@ class MonitoringStackIT {
             for (String signal : List.of("flink_cluster:busy_time_ms_per_second:bottleneck_sum",
                     "flink_cluster:back_pressured_time_ms_per_second:max")) {
                 Await.condition(signal + " of the cluster", Duration.ofMinutes(1), () -> prometheus
-                        .query(signal + "{" + CLUSTER_SELECTOR + "} >= 0").size() == 1);
+                        .query(signal + "{" + PrometheusServer.CLUSTER_SELECTOR + "} >= 0").size() == 1);
             }
             assertThat(prometheus.query("flink_cluster:busy_time_ms_per_second:bottleneck_sum > 0"))
                     .as("the busiest vertex's busy time while the job processes records").hasSize(1);
@@ -127,7 +119,7 @@ class MonitoringStackIT {
 
             // 4. A replacement TaskManager: the cluster is whole again and every panel still has data.
             cluster.startTaskManager();
-            prometheus.scrape(targets(cluster));
+            prometheus.scrape(cluster);
             cluster.awaitTaskManagers(2);
             Await.condition("the job RUNNING after the TaskManager loss", Duration.ofMinutes(3), () -> rest.isFullyRunning(jobId));
             Await.condition("Prometheus to see 2 registered and 2 scraped TaskManagers", Duration.ofMinutes(2),
@@ -137,14 +129,6 @@ class MonitoringStackIT {
         } finally {
             report.write(Path.of("target", "monitoring-report.md"));
         }
-    }
-
-    private static Map<String, List<Integer>> targets(FlinkContainerCluster cluster) {
-        Map<String, List<Integer>> targets = new LinkedHashMap<>();
-        targets.put("jobmanager", List.of(cluster.engine().publishedPort(cluster.jobManager(), FlinkContainerCluster.METRICS_PORT)));
-        targets.put("taskmanager", cluster.taskManagers().stream()
-                .map(tm -> cluster.engine().publishedPort(tm, FlinkContainerCluster.METRICS_PORT)).toList());
-        return targets;
     }
 
     private static int failedCheckpoints(FlinkRest rest, String jobId) {

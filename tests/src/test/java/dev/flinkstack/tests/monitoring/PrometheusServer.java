@@ -1,5 +1,7 @@
 package dev.flinkstack.tests.monitoring;
 
+import dev.flinkstack.tests.support.FlinkContainerCluster;
+
 import dev.flinkstack.tests.support.Await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +39,13 @@ import java.util.stream.Stream;
 final class PrometheusServer implements AutoCloseable {
 
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(2);
+    /**
+     * The label the chart adds to every series (metrics.reporter.prom.scope.variables.additional), as
+     * a Flink property naming a cluster with a dash, and the selector of its series: Flink's reporter
+     * writes the dash as '_'.
+     */
+    static final String CLUSTER_LABEL_PROPERTY = "metrics.reporter.prom.scope.variables.additional: flink_cluster:flinkstack-it\n";
+    static final String CLUSTER_SELECTOR = "flink_cluster=\"flinkstack_it\"";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
@@ -113,6 +123,15 @@ final class PrometheusServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Scrapes the cluster's JobManager and TaskManagers, as they are now. */
+    void scrape(FlinkContainerCluster cluster) {
+        Map<String, List<Integer>> targets = new LinkedHashMap<>();
+        targets.put("jobmanager", List.of(cluster.engine().publishedPort(cluster.jobManager(), FlinkContainerCluster.METRICS_PORT)));
+        targets.put("taskmanager", cluster.taskManagers().stream()
+                .map(tm -> cluster.engine().publishedPort(tm, FlinkContainerCluster.METRICS_PORT)).toList());
+        scrape(targets);
     }
 
     /** An instant query at "now"; fails on a PromQL error (the response's error message included). */

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -81,8 +82,11 @@ public final class KafkaBroker implements AutoCloseable {
                         return false;
                     }
                 });
+                // Kept forever: the tests' records carry event times of 2026-01-01, which the broker's
+                // 7-day time retention would delete in its first pass, 30 s after it starts.
                 get(admin.createTopics(topics.entrySet().stream()
-                        .map(topic -> new NewTopic(topic.getKey(), topic.getValue(), (short) 1))
+                        .map(topic -> new NewTopic(topic.getKey(), topic.getValue(), (short) 1)
+                                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")))
                         .toList()).all());
             }
             return broker;
