@@ -38,13 +38,15 @@ class AutoscalingSignalsIT {
     /**
      * autoscaling.flinkMetrics.busyTimeMsPerSecond for this test, one slot per TaskManager: reading the
      * input at 2000 records/s keeps one slot's busiest vertex (the Kafka source's) busy well above it
-     * here, an overload for this target, while an idle job peaks at 30-40 ms/s (checkpoints).
+     * here (1000 ms/s), an overload for this target, while an idle job peaks at 30-40 ms/s (checkpoints).
      */
-    private static final double BUSY_TARGET_PER_TASK_MANAGER = 100;
+    private static final double BUSY_TARGET_PER_TASK_MANAGER = 150;
     private static final int MIN_TASK_MANAGERS = 1;
     private static final int MAX_TASK_MANAGERS = 2;
     /** How long the signal must stay below its target while idle: the recommendation never flips up. */
     private static final Duration IDLE = Duration.ofSeconds(60);
+    /** The signal's decay from the last records' processing to idle, before the idle minute starts. */
+    private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final Duration RESCALE_TIMEOUT = Duration.ofMinutes(2);
 
     @Test
@@ -81,7 +83,7 @@ class AutoscalingSignalsIT {
             awaitEveryLineInACheckpoint(kafka, loadPhase);
             Await.condition("the busy-time signal below its target", Duration.ofMinutes(1),
                     () -> value(prometheus, BUSY_TIME).filter(busy -> busy < BUSY_TARGET_PER_TASK_MANAGER).isPresent());
-            Await.sleep(IDLE);
+            Await.sleep(SETTLE.plus(IDLE));
             double idlePeak = value(prometheus, "max_over_time(" + BUSY_TIME + "[" + IDLE.toSeconds() + "s])").orElseThrow();
             assertThat(desiredTaskManagers(idlePeak))
                     .as("TaskManagers the formula wants at the idle minute's peak, %.1f ms/s", idlePeak)
