@@ -84,8 +84,10 @@ public final class ZooKeeperServer implements AutoCloseable {
 
     /** Sends a four-letter command from inside the container (bash's /dev/tcp) and returns the answer. */
     public String fourLetterWord(String command) {
+        // A bounded read: a server still starting may accept the connection and never answer.
         Processes.Result result = engine.run("exec", name, "bash", "-c",
-                "exec 3<>/dev/tcp/127.0.0.1/" + CLIENT_PORT + " && echo " + command + " >&3 && cat <&3");
+                "exec 3<>/dev/tcp/127.0.0.1/" + CLIENT_PORT + " && echo " + command + " >&3"
+                        + " && { read -r -t 5 reply <&3; echo \"$reply\"; }");
         return result.succeeded() ? result.stdout().trim() : "";
     }
 
