@@ -2,13 +2,17 @@ package dev.flinkstack.tests.faulttolerance;
 
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.JobOutput;
 import dev.flinkstack.tests.support.KafkaBroker;
 import dev.flinkstack.traffic.JobOptions;
 import dev.flinkstack.traffic.sources.TrafficGenerator;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The example job on a {@link BoundedJob}'s input read from Kafka: the test writes the generator's
@@ -55,5 +59,18 @@ public record KafkaTrafficJob(BoundedJob generator) {
                 "--kafka-group-id", GROUP,
                 "--alerts-topic", ALERTS));
         return args;
+    }
+
+    /**
+     * What the job committed: the aggregates and dead-letter files under {@code outputDir}, and the
+     * alerts as a {@code read_committed} consumer of {@link #ALERTS} sees them (none go to files).
+     */
+    public static JobOutput committedOutput(Path outputDir, KafkaBroker kafka) {
+        JobOutput files = JobOutput.read(outputDir);
+        assertThat(files.lines("alerts")).as("no alerts in files: they go to Kafka").isEmpty();
+        return new JobOutput(Map.of(
+                "aggregates", files.lines("aggregates"),
+                "alerts", kafka.readCommitted(ALERTS),
+                "malformed", files.lines("malformed")));
     }
 }

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -100,11 +99,7 @@ class AutoscalingSignalsIT {
             job.stopWithSavepoint("file:///flink-data/savepoints", true, RESCALE_TIMEOUT);
             assertThat(cluster.awaitExit(cluster.jobManagers().get(0), Duration.ofMinutes(2))).isZero();
 
-            JobOutput files = JobOutput.read(cluster.dataDir().resolve("output"));
-            JobOutput actual = new JobOutput(Map.of(
-                    "aggregates", files.lines("aggregates"),
-                    "alerts", kafka.readCommitted(KafkaTrafficJob.ALERTS),
-                    "malformed", files.lines("malformed")));
+            JobOutput actual = KafkaTrafficJob.committedOutput(cluster.dataDir().resolve("output"), kafka);
             JobOutput expected = ReferenceRun.await(INPUT);
             System.out.printf("Autoscaling on busy time (target %.0f ms/s per TaskManager): loaded %.0f ms/s -> %d "
                             + "TaskManagers, RUNNING at parallelism 2 %.1f s after the signal; idle peak over %d s %.1f "
