@@ -48,7 +48,9 @@ class NativeKubernetesIT {
                     .args("kubernetes-jobmanager.sh", "kubernetes-application", "-Dkubernetes.cluster-id=traffic"));
             String log = Await.until("the first call to the Kubernetes API", Duration.ofMinutes(2), () -> {
                 String logs = docker.logs(jobManager);
-                return logs.contains("KubernetesClientException") ? Optional.of(logs) : Optional.empty();
+                // An ERROR before it (e.g. no entry class found) ends the wait too, to fail with the log.
+                return logs.contains("KubernetesClientException") || logs.contains(" ERROR ")
+                        ? Optional.of(logs) : Optional.empty();
             });
             assertThat(log).contains("Starting KubernetesApplicationClusterEntrypoint").containsPattern("-Xmx\\d+")
                     .contains("KubernetesClientException: Operation: [list]  for kind: [Pod]");
