@@ -12,6 +12,7 @@ import dev.flinkstack.tests.support.RunningJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * would to the Deployment: the job rescales up under load and down when idle, and its committed
  * output equals an undisturbed run exactly.
  */
+@Isolated("the idle busy time is compared with a threshold: another cluster's load would skew it")
 class AutoscalingSignalsIT {
 
     private static final KafkaTrafficJob JOB = KafkaTrafficJob.LONG;
