@@ -11,6 +11,8 @@ IMAGE_TAG ?= 2.3.0
 TASKMANAGERS ?= 2
 # Where `make run` keeps checkpoints and savepoints: local (.local/flink-data) or s3 (a local S3 server).
 STORAGE ?= local
+# What the example job of `make run` reads: generator (its own) or kafka (a local broker, a job filling it).
+SOURCE ?= generator
 
 TOOLS_DIR := $(CURDIR)/.tools
 BASE_IMAGE_TAR := $(CURDIR)/target/base-image/jre-base.tar
@@ -58,11 +60,11 @@ LOCAL_STORAGE := $(if $(filter s3,$(STORAGE)),$(S3PROXY_JAR))
 
 .PHONY: run
 run: setup-run images $(LOCAL_STORAGE) ## Start a local session cluster (1 JobManager, TASKMANAGERS TaskManagers), submit the example job.
-	STORAGE=$(STORAGE) local/cluster.sh start session $(TASKMANAGERS)
+	STORAGE=$(STORAGE) SOURCE=$(SOURCE) local/cluster.sh start session $(TASKMANAGERS)
 
 .PHONY: run-job
 run-job: setup-run images $(LOCAL_STORAGE) ## Start a local job (application) cluster running the example job.
-	STORAGE=$(STORAGE) local/cluster.sh start application $(TASKMANAGERS)
+	STORAGE=$(STORAGE) SOURCE=$(SOURCE) local/cluster.sh start application $(TASKMANAGERS)
 
 $(S3PROXY_JAR):
 	$(MVN) -q -pl tests dependency:copy@distribution-jars

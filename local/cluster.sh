@@ -8,6 +8,10 @@
 # keeps the objects in its memory until `make stop`) runs next to the cluster, and Flink loads its
 # S3 plugin.
 #
+# SOURCE=kafka (session clusters with a container engine): the example job reads the topic 'flows' of
+# a local Kafka broker (the project's Kafka image) and writes its alerts to the topic 'alerts' in
+# transactions; a SQL job on the same cluster, local/kafka-feeder.sql, fills 'flows' from the generator.
+#
 # Usage: cluster.sh start session|application [TASKMANAGERS]
 #        cluster.sh sql [SCRIPT]
 #        cluster.sh stop
@@ -27,7 +31,9 @@ readonly LOCAL_DIR=${LOCAL_DIR:-$ROOT/.local}
 readonly DATA_DIR=$LOCAL_DIR/flink-data
 # containers or processes, set by start.
 runtime=""
-readonly JOB_JAR=/opt/flink/usrlib/traffic-analytics.jar
+readonly USRLIB=/opt/flink/usrlib
+# The job's classes, and the jars it needs beyond Flink (the Kafka connector and clients).
+readonly JOB_JAR=traffic-analytics.jar DEPENDENCIES_JAR=traffic-analytics-dependencies.jar
 readonly JOB_CLASS=dev.flinkstack.traffic.TrafficAnalyticsJob
 readonly JOB_MANAGER_METRICS_PORT=9249
 read -r -a JOB_ARGUMENTS <<<"${JOB_ARGS:-}"
@@ -40,9 +46,15 @@ readonly S3_PORT=9000
 readonly S3_ACCESS_KEY=flinkstack-local S3_SECRET_KEY=flinkstack-local-secret
 # Image tags are the Flink version (2.3.0, or 2.3.0-something).
 readonly S3_PLUGIN=flink-s3-fs-hadoop-${TAG%%-*}.jar
+readonly SOURCE=${SOURCE:-generator}
+# images/kafka's tag is kafka.version in pom.xml.
+KAFKA_IMAGE=${KAFKA_IMAGE:-$REGISTRY/kafka:$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/pom.xml")}
+readonly KAFKA_IMAGE
+readonly KAFKA_PORT=9094
+readonly KAFKA_TOPICS=(flows alerts)
 
 usage() {
-  sed -n 's/^# \{0,1\}//; 11,14p' "${BASH_SOURCE[0]}" >&2
+  sed -n 's/^# \{0,1\}//; 15,18p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -131,6 +143,29 @@ storage_env() {
   echo "AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY"
 }
 
+# The broker, on the cluster's network as kafka:9092 and on 127.0.0.1:9094 for the host; creating
+# the topics (2 partitions each, one per TaskManager slot of the default cluster) waits for it.
+start_kafka() {
+  "$ENGINE" run --detach --label "$LABEL" --network "$NETWORK" --name flinkstack-kafka --network-alias kafka \
+    --env KAFKA_HOST=kafka --env "KAFKA_EXTERNAL_ADDRESS=localhost:$KAFKA_PORT" \
+    --publish "127.0.0.1:$KAFKA_PORT:$KAFKA_PORT" "$KAFKA_IMAGE" >/dev/null
+  local topic i
+  for topic in "${KAFKA_TOPICS[@]}"; do
+    for ((i = 0; ; i++)); do
+      "$ENGINE" exec flinkstack-kafka /opt/kafka/bin/kafka-topics.sh --bootstrap-server "localhost:$KAFKA_PORT" \
+        --create --if-not-exists --topic "$topic" --partitions 2 >/dev/null 2>&1 && break
+      ((i < 60)) || { echo "cluster: the Kafka broker did not start: $ENGINE logs flinkstack-kafka" >&2; exit 1; }
+      sleep 1
+    done
+  done
+}
+
+# The example job's arguments: the user's, after those of the source.
+job_arguments() {
+  [[ $SOURCE == kafka ]] && printf '%s\n' --source kafka --kafka-bootstrap-servers kafka:9092 --alerts-topic alerts
+  ((${#JOB_ARGUMENTS[@]} == 0)) || printf '%s\n' "${JOB_ARGUMENTS[@]}"
+}
+
 start_containers() {
   local mode=$1 taskmanagers=$2 i
   local common=(--detach --label "$LABEL" --network "$NETWORK" --volume "$DATA_DIR:/flink-data") variable
@@ -158,8 +193,11 @@ submit_with_container() {
     storage+=(--env "FLINK_PROPERTIES=$(storage_properties "http://s3:$S3_PORT")")
     while read -r variable; do storage+=(--env "$variable"); done < <(storage_env)
   fi
+  local arguments=()
+  mapfile -t arguments < <(job_arguments)
+  # A session job gets the usrlib dependencies jar through -C (the same path in every container).
   "$ENGINE" run --rm --network "$NETWORK" --label "$LABEL" "${storage[@]}" "$JOBMANAGER_IMAGE" \
-    flink run -m jobmanager:8081 --detached "$JOB_JAR" "${JOB_ARGUMENTS[@]}"
+    flink run -m jobmanager:8081 --detached -C "file://$USRLIB/$DEPENDENCIES_JAR" "$USRLIB/$JOB_JAR" "${arguments[@]}"
 }
 
 # The image's /opt/flink, extracted from the JobManager image tar Jib built.
@@ -221,7 +259,7 @@ submit_with_process() {
     [[ $key == execution.checkpointing.* || $key == s3.* ]] && dynamic_properties+=("-D$key=${value# }")
   done < <(local_properties "$JOB_MANAGER_METRICS_PORT")
   FLINK_HOME=$flink_home "$flink_home/bin/entrypoint.sh" flink run -m localhost:8081 --detached \
-    "${dynamic_properties[@]}" "$flink_home/usrlib/traffic-analytics.jar" \
+    "${dynamic_properties[@]}" "$flink_home/usrlib/$JOB_JAR" \
     --output "file://$DATA_DIR/output" "${JOB_ARGUMENTS[@]}"
 }
 
@@ -230,6 +268,9 @@ start() {
   [[ $mode == session || $mode == application ]] || usage
   [[ $taskmanagers =~ ^[1-9][0-9]*$ ]] || { echo "cluster: TASKMANAGERS must be a positive number" >&2; exit 2; }
   [[ $STORAGE == local || $STORAGE == s3 ]] || { echo "cluster: STORAGE must be local or s3, not '$STORAGE'" >&2; exit 2; }
+  [[ $SOURCE == generator || $SOURCE == kafka ]] || { echo "cluster: SOURCE must be generator or kafka, not '$SOURCE'" >&2; exit 2; }
+  [[ $SOURCE == generator || $mode == session ]] ||
+    { echo "cluster: SOURCE=kafka runs with 'make run' (a session cluster, where the job filling Kafka runs too)" >&2; exit 2; }
   stop >/dev/null
   prepare_data_dir
   mkdir -p "$LOCAL_DIR/logs"
@@ -239,8 +280,10 @@ start() {
   else
     runtime=processes
     echo "cluster: no container engine ($ENGINE) answers: running the image's files as local processes"
+    [[ $SOURCE == generator ]] || { echo "cluster: SOURCE=kafka needs a container engine for the broker" >&2; exit 2; }
   fi
   [[ $STORAGE == s3 ]] && start_s3
+  [[ $SOURCE == kafka ]] && start_kafka
   if [[ $runtime == containers ]]; then
     start_containers "$mode" "$taskmanagers"
   else
@@ -248,6 +291,10 @@ start() {
   fi
   control wait --timeout 90s --taskmanagers "$taskmanagers"
   if [[ $mode == session ]]; then
+    if [[ $SOURCE == kafka ]]; then
+      echo "Submitting the job filling the topic 'flows' (local/kafka-feeder.sql)..."
+      sql "$ROOT/local/kafka-feeder.sql" >/dev/null
+    fi
     echo "Submitting the example job to the session cluster..."
     if [[ $runtime == containers ]]; then submit_with_container; else submit_with_process; fi
   fi
@@ -279,26 +326,34 @@ SUMMARY
   fi
   cat <<SUMMARY
   Job output:      $DATA_DIR/output/{aggregates,alerts,malformed}
-  Stop it with:    make stop
 SUMMARY
+  if [[ $SOURCE == kafka ]]; then
+    cat <<SUMMARY
+  Kafka:           localhost:$KAFKA_PORT, topics flows (filled by the job kafka-feeder) and alerts (instead of output/alerts)
+  Read alerts:     $ENGINE exec flinkstack-kafka /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:$KAFKA_PORT --topic alerts --from-beginning --isolation-level read_committed
+SUMMARY
+  fi
+  echo "  Stop it with:    make stop"
 }
 
 # sql [SCRIPT]: Flink's SQL client against the running local cluster, with the example job's jar (its
 # 'traffic-flow' format and 'traffic-generator' connector); with SCRIPT, it runs that file and exits.
 sql() {
-  local script=${1:-} args=(sql-client --jar "$JOB_JAR")
+  local script=${1:-} usrlib=$USRLIB
   [[ -z $script || -f $script ]] || { echo "cluster: no SQL script $script" >&2; exit 2; }
   if engine_available && [[ -n $("$ENGINE" ps --quiet --filter name=^flinkstack-jobmanager$) ]]; then
     local options=(--rm --interactive --network "$NETWORK" --label "$LABEL")
     [[ -t 0 && -t 1 ]] && options+=(--tty)
     [[ -n $script ]] && options+=(--volume "$(cd "$(dirname "$script")" && pwd)/$(basename "$script"):/sql/script.sql:ro")
+    local args=(sql-client --jar "$usrlib/$JOB_JAR" --jar "$usrlib/$DEPENDENCIES_JAR")
     [[ -n $script ]] && args+=(-f /sql/script.sql)
     "$ENGINE" run "${options[@]}" "$JOBMANAGER_IMAGE" "${args[@]}"
   elif [[ -f $LOCAL_DIR/jobmanager.pid ]]; then
     local flink_home
     flink_home=$(local_flink_home)
+    usrlib=$flink_home/usrlib
+    local args=(sql-client --jar "$usrlib/$JOB_JAR" --jar "$usrlib/$DEPENDENCIES_JAR")
     [[ -n $script ]] && args+=(-f "$script")
-    args[2]=$flink_home/usrlib/traffic-analytics.jar
     FLINK_HOME=$flink_home FLINK_PROPERTIES=$(local_properties "$JOB_MANAGER_METRICS_PORT") \
       FLINK_LOG_FILE=$LOCAL_DIR/logs/sql-client.log "$flink_home/bin/entrypoint.sh" "${args[@]}"
   else

@@ -10,7 +10,7 @@ set -euo pipefail
 
 readonly data_dir=${KAFKA_DATA_DIR:-/tmp/kafka-data}
 readonly config=/tmp/kafka-server.properties
-readonly classpath="/app/resources:/app/libs/*"
+readonly run_class=/opt/kafka/bin/kafka-run-class.sh
 # A fixed id: one node, whose data is formatted once for this cluster.
 readonly cluster_id=${KAFKA_CLUSTER_ID:-F-tFw5kOehTixq_QnhJuTA}
 
@@ -33,8 +33,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPERTIES
 
-java=/opt/java/bin/java
 if [[ ! -f $data_dir/meta.properties ]]; then
-  "$java" -cp "$classpath" kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$config" >/dev/null
+  "$run_class" kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$config" >/dev/null
 fi
-exec "$java" "-Xmx${KAFKA_HEAP:-512m}" -cp "$classpath" kafka.Kafka "$config" "$@"
+exec "$run_class" "-Xmx${KAFKA_HEAP:-512m}" kafka.Kafka "$config" "$@"

@@ -1,6 +1,9 @@
 package dev.flinkstack.tests.bench;
 
 import dev.flinkstack.tests.bench.BenchReport.Section;
+import dev.flinkstack.tests.faulttolerance.BoundedJob;
+import dev.flinkstack.tests.faulttolerance.KafkaTrafficJob;
+import dev.flinkstack.tests.monitoring.BusyTimeAutoscaling;
 import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ChartDefaults;
 import dev.flinkstack.tests.support.ExampleJob;
@@ -11,11 +14,15 @@ import dev.flinkstack.tests.support.RunningJob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How fast the packaging recovers and rescales, with the chart's default settings: a TaskManager
@@ -166,6 +173,57 @@ class RecoveryBenchmark {
         BenchReport.add(Section.RECOVERY, 3,
                 "Reactive rescale: TaskManager registered -> job RUNNING at new parallelism", "s", fromRegistration,
                 "same runs, from the moment the JobManager counts the new TaskManager");
+    }
+
+    /**
+     * Autoscaling on busy time, from overload to the job running at its new parallelism: a reactive
+     * job reading Kafka on one TaskManager, a real Prometheus with the chart's rules. Each run writes
+     * 40 s of input at 2000 records/s (an overload for the target) and, as soon as the signal is above
+     * the target, starts the TaskManager the formula asks for, as an HPA or KEDA without a sync delay
+     * would; then the input ends, the TaskManager leaves, and the cooldown passes.
+     */
+    @Test
+    void overloadToRunningAtTheNewParallelismOnTheBusyTimeSignal() throws IOException {
+        long perRun = 80_000;
+        KafkaTrafficJob job = new KafkaTrafficJob(new BoundedJob(perRun * BenchReport.slowRuns(), 2_000));
+        List<Double> fromOverload = new ArrayList<>();
+        List<Double> detection = new ArrayList<>();
+        List<Double> fromTaskManagerStart = new ArrayList<>();
+        try (FlinkContainerCluster cluster = BusyTimeAutoscaling.reactiveCluster(job).start();
+                BusyTimeAutoscaling autoscaling = BusyTimeAutoscaling.start(cluster)) {
+            RunningJob running = RunningJob.awaitRunning(cluster::rest, TIMEOUT);
+            for (int run = 0; run < BenchReport.slowRuns(); run++) {
+                Await.condition("the signal below its target", TIMEOUT, () -> autoscaling.signal()
+                        .filter(busy -> busy < BusyTimeAutoscaling.TARGET_PER_TASK_MANAGER).isPresent());
+                Await.sleep(ChartDefaults.reactiveCooldown());
+                long from = run * perRun;
+                long overloaded = System.nanoTime();
+                CompletableFuture<Void> input =
+                        CompletableFuture.runAsync(() -> job.writeInput(cluster.kafka(), from, from + perRun));
+                double signal = Await.until("the signal above its target", TIMEOUT, () -> autoscaling.signal()
+                        .filter(busy -> busy > BusyTimeAutoscaling.TARGET_PER_TASK_MANAGER));
+                detection.add(StartupBenchmark.seconds(overloaded));
+                assertThat(BusyTimeAutoscaling.desiredTaskManagers(signal)).isEqualTo(BusyTimeAutoscaling.MAX_TASK_MANAGERS);
+                long started = System.nanoTime();
+                String added = cluster.startTaskManager();
+                autoscaling.scrape(cluster);
+                Await.condition("the job at parallelism 2", TIMEOUT, () -> running.parallelism() == 2 && running.fullyRunning());
+                fromOverload.add(StartupBenchmark.seconds(overloaded));
+                fromTaskManagerStart.add(StartupBenchmark.seconds(started));
+                input.join();
+                cluster.stop(added);
+                Await.condition("the job at parallelism 1", TIMEOUT, () -> running.parallelism() == 1 && running.fullyRunning());
+            }
+        }
+        BenchReport.add(Section.RECOVERY, 4, "Autoscaling on busy time: overload -> job RUNNING at new parallelism", "s",
+                fromOverload, "reactive job reading Kafka, 1 -> 2 TaskManagers of 1 slot; the input written at 2000 "
+                        + "records/s (busy time ~1000 ms/s against a target of " + BusyTimeAutoscaling.TARGET_PER_TASK_MANAGER
+                        + "); the chart's recording rule in Prometheus (scrape every 2 s), the TaskManager started as "
+                        + "soon as the signal is above the target (on Kubernetes add the HPA's sync period, 15 s, "
+                        + "or KEDA's pollingInterval, and the pod's scheduling)",
+                BenchReport.reference("TaskManager start -> RUNNING at new parallelism, same runs", fromTaskManagerStart));
+        BenchReport.add(Section.RECOVERY, 5, "  detection: overload -> busy-time signal above its target", "s", detection,
+                "same runs: Flink's busyTimeMsPerSecond of the busiest vertex, as the chart's recording rule sums it");
     }
 
     private static final List<String> RECOVERY_KEYS = List.of("heartbeat.interval", "heartbeat.timeout",

@@ -12,6 +12,7 @@ import dev.flinkstack.tests.support.chart.Helm;
 import dev.flinkstack.tests.support.chart.HelmEmulator;
 import dev.flinkstack.tests.support.chart.Values;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +41,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * must equal an undisturbed run's exactly: nothing lost, nothing twice. The same for a session
  * cluster's job kept by the chart's reconciler.
  */
+@Order(1) // the longest end-to-end test: started first, so the suite does not wait for it at its end
 class ChartLifecycleIT {
 
-    private static final BoundedJob JOB = new BoundedJob(200_000, 2_000);
+    /** 150 s of input: it must outlast every operation's restart and progress even on a busy machine. */
+    private static final BoundedJob JOB = new BoundedJob(300_000, 2_000);
     private static final Duration STARTUP = Duration.ofMinutes(3);
     private static final String JOB_MANAGER = "Deployment/flink-jobmanager";
     private static final String TASK_MANAGER = "Deployment/flink-taskmanager";
