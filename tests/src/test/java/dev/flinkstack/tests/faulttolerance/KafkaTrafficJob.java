@@ -42,6 +42,12 @@ public record KafkaTrafficJob(BoundedJob generator) {
         kafka.produce(INPUT, to - from, i -> lines.map(from + i), generator.rate());
     }
 
+    /** Writes the generator's first {@code lines} lines to {@link #INPUT} as fast as the broker takes them: a backlog. */
+    public void writeBacklog(KafkaBroker kafka, long lines) {
+        TrafficGenerator generated = TrafficGenerator.of(JobOptions.parse(generator.arguments().toArray(String[]::new)));
+        kafka.produce(INPUT, lines, generated::map, 0);
+    }
+
     /** An application cluster's {@code standalone-job} arguments. */
     public List<String> standaloneJobArguments() {
         List<String> args = new ArrayList<>(List.of("--job-classname", ExampleJob.MAIN_CLASS));
