@@ -197,7 +197,7 @@ class RecoveryBenchmark {
                 Await.condition("the idle job's signal below its target", TIMEOUT, () -> autoscaling.signal()
                         .filter(busy -> busy < BusyTimeAutoscaling.TARGET_PER_TASK_MANAGER).isPresent());
                 long overloaded = System.nanoTime();
-                CompletableFuture<Void> input = CompletableFuture.runAsync(() -> job.writeBacklog(cluster.kafka(), backlog));
+                CompletableFuture<Void> input = CompletableFuture.runAsync(() -> job.writeBacklog(cluster.kafka(), 0, () -> false));
                 double signal = Await.until("the signal above its target", TIMEOUT, () -> autoscaling.signal()
                         .filter(busy -> busy > BusyTimeAutoscaling.TARGET_PER_TASK_MANAGER));
                 detection.add(StartupBenchmark.seconds(overloaded));

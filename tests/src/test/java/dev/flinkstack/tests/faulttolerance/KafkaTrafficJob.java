@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,14 +39,21 @@ public record KafkaTrafficJob(BoundedJob generator) {
 
     /** Writes the generator's lines {@code from} (inclusive) to {@code to} (exclusive), as {@link #writeInput(KafkaBroker)}. */
     public void writeInput(KafkaBroker kafka, long from, long to) {
-        TrafficGenerator lines = TrafficGenerator.of(JobOptions.parse(generator.arguments().toArray(String[]::new)));
+        TrafficGenerator lines = generatorLines();
         kafka.produce(INPUT, to - from, i -> lines.map(from + i), generator.rate());
     }
 
-    /** Writes the generator's first {@code lines} lines to {@link #INPUT} as fast as the broker takes them: a backlog. */
-    public void writeBacklog(KafkaBroker kafka, long lines) {
-        TrafficGenerator generated = TrafficGenerator.of(JobOptions.parse(generator.arguments().toArray(String[]::new)));
-        kafka.produce(INPUT, lines, generated::map, 0);
+    /**
+     * Writes the generator's lines from {@code from} on to {@link #INPUT} as fast as the broker takes
+     * them (a backlog) until {@code stop} says so or the input ends; returns the index reached.
+     */
+    public long writeBacklog(KafkaBroker kafka, long from, BooleanSupplier stop) {
+        TrafficGenerator lines = generatorLines();
+        return from + kafka.produce(INPUT, generator.records() - from, i -> lines.map(from + i), 0, stop);
+    }
+
+    private TrafficGenerator generatorLines() {
+        return TrafficGenerator.of(JobOptions.parse(generator.arguments().toArray(String[]::new)));
     }
 
     /** An application cluster's {@code standalone-job} arguments. */

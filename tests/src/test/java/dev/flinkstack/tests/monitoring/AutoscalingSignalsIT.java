@@ -14,7 +14,9 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Isolated("the idle busy time is compared with a threshold: another cluster's load would skew it")
 class AutoscalingSignalsIT {
 
-    private static final KafkaTrafficJob JOB = KafkaTrafficJob.LONG;
-    private static final BoundedJob INPUT = JOB.generator();
+    /**
+     * 30 s of event time at 100,000 records/s: far more than the job reads in the time the signal needs
+     * to rise when written as a backlog, on any machine here (this one reads ~100,000 a second per slot).
+     */
+    private static final BoundedJob INPUT = new BoundedJob(3_000_000, 100_000);
+    private static final KafkaTrafficJob JOB = new KafkaTrafficJob(INPUT);
     private static final double TARGET = BusyTimeAutoscaling.TARGET_PER_TASK_MANAGER;
     /** How long the signal must stay below its target while idle: the recommendation never flips up. */
     private static final Duration IDLE = Duration.ofMinutes(2);
@@ -41,19 +47,26 @@ class AutoscalingSignalsIT {
     @Test
     void theBusyTimeSignalScalesTheJobUpUnderLoadAndDownWhenIdleExactlyOnce() throws IOException {
         ReferenceRun.start(INPUT);
-        // Two thirds of the input first (40 s), as long as the rescale up takes (it waits out the cooldown).
-        long loadPhase = INPUT.records() * 2 / 3;
         try (FlinkContainerCluster cluster = BusyTimeAutoscaling.reactiveCluster(JOB).start();
                 BusyTimeAutoscaling autoscaling = BusyTimeAutoscaling.start(cluster)) {
             KafkaBroker kafka = cluster.kafka();
             RunningJob job = RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(3));
 
-            // The input starts: while the job starts up and catches up, the signal asks for more TaskManagers
-            // (the signal of a backlog overload: RecoveryBenchmark).
-            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> JOB.writeInput(kafka, 0, loadPhase));
-            double loaded = Await.until("the busy-time signal above its target", Duration.ofMinutes(1),
-                    () -> autoscaling.signal().filter(busy -> busy > TARGET));
-            assertThat(producer).as("the signal read while the input is being written").isNotDone();
+            // Idle before any input: the signal is below its target (the job's start-up has passed).
+            Await.condition("the idle job's busy-time signal below its target", Duration.ofMinutes(2),
+                    () -> autoscaling.signal().filter(busy -> busy < TARGET).isPresent());
+
+            // Overload: input written as fast as the broker takes it, faster than one slot reads it, until
+            // the signal asks for more TaskManagers. How much that takes depends on the machine.
+            AtomicBoolean signalled = new AtomicBoolean();
+            CompletableFuture<Long> backlog = CompletableFuture.supplyAsync(() -> JOB.writeBacklog(kafka, 0, signalled::get));
+            Optional<Double> overloaded = Await.until("the busy-time signal above its target or the input written",
+                    Duration.ofMinutes(2), () -> backlog.isDone() ? Optional.of(Optional.<Double>empty())
+                            : autoscaling.signal().filter(busy -> busy > TARGET).map(Optional::of));
+            signalled.set(true);
+            long loadPhase = backlog.join();
+            double loaded = overloaded.orElseThrow(() -> new AssertionError("the busy-time signal stayed below "
+                    + TARGET + " ms/s while all " + INPUT.records() + " lines were written as fast as possible"));
             int wanted = BusyTimeAutoscaling.desiredTaskManagers(loaded);
             assertThat(wanted).as("TaskManagers the formula wants at %.0f ms/s", loaded)
                     .isEqualTo(BusyTimeAutoscaling.MAX_TASK_MANAGERS);
@@ -64,7 +77,6 @@ class AutoscalingSignalsIT {
             double scaledUp = (System.nanoTime() - overloadedAt) / 1e9;
 
             // Idle: the input stops. The signal falls below its target and stays there.
-            producer.join();
             awaitEveryLineInACheckpoint(kafka, loadPhase);
             Await.condition("the busy-time signal below its target", Duration.ofMinutes(1),
                     () -> autoscaling.signal().filter(busy -> busy < TARGET).isPresent());
@@ -87,11 +99,11 @@ class AutoscalingSignalsIT {
 
             JobOutput actual = KafkaTrafficJob.committedOutput(cluster.dataDir().resolve("output"), kafka);
             JobOutput expected = ReferenceRun.await(INPUT);
-            System.out.printf("Autoscaling on busy time (target %.0f ms/s per TaskManager): loaded %.0f ms/s -> %d "
+            System.out.printf("Autoscaling on busy time (target %.0f ms/s per TaskManager): %d lines of backlog, %.0f ms/s -> %d "
                             + "TaskManagers, RUNNING at parallelism 2 %.1f s after the signal; idle peak over %d s %.1f "
                             + "ms/s -> %d, RUNNING at parallelism 1 %.1f s after the TaskManager left; restores: %d%n"
                             + "  committed:   %s%n  undisturbed: %s%n",
-                    TARGET, loaded, wanted, scaledUp, IDLE.toSeconds(), idlePeak,
+                    TARGET, loadPhase, loaded, wanted, scaledUp, IDLE.toSeconds(), idlePeak,
                     BusyTimeAutoscaling.desiredTaskManagers(idlePeak), scaledDown, restores, actual.summary(), expected.summary());
             assertThat(restores).as("restores (one per rescale)").isGreaterThanOrEqualTo(2);
             assertThat(actual.differencesFrom(expected, 20))

@@ -23,9 +23,9 @@ public final class BusyTimeAutoscaling implements AutoCloseable {
             + PrometheusServer.CLUSTER_SELECTOR + "}";
     /**
      * autoscaling.flinkMetrics.busyTimeMsPerSecond for the example job reading Kafka, one slot per
-     * TaskManager: a backlog read at full speed keeps the busiest vertex at ~1000 ms/s (the benchmark),
-     * as does the job's start while it catches up with its input; a job keeping up with 2000 records/s
-     * stays below it, and an idle one peaks at 30-110 ms/s (checkpoints).
+     * TaskManager: a backlog read at full speed keeps the busiest vertex at ~1000 ms/s, as does the
+     * job's start-up; a job keeping up with 2000 records/s stays below it, and an idle one peaks at
+     * 30-110 ms/s (checkpoints).
      */
     public static final double TARGET_PER_TASK_MANAGER = 150;
     public static final int MIN_TASK_MANAGERS = 1;

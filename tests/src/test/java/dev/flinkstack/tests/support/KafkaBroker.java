@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 
 /**
@@ -107,12 +108,21 @@ public final class KafkaBroker implements AutoCloseable {
      * acknowledged.
      */
     public void produce(String topic, long count, LongFunction<String> lines, long perSecond) {
+        produce(topic, count, lines, perSecond, () -> false);
+    }
+
+    /**
+     * As {@link #produce(String, long, LongFunction, long)}, but stops early once {@code stop} says so;
+     * returns how many lines were written (and acknowledged).
+     */
+    public long produce(String topic, long count, LongFunction<String> lines, long perSecond, BooleanSupplier stop) {
         Properties properties = clientProperties();
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
             long start = System.nanoTime();
-            for (long i = 0; i < count; i++) {
+            long i = 0;
+            for (; i < count && !stop.getAsBoolean(); i++) {
                 if (perSecond > 0) {
                     long wait = start + i * 1_000_000_000L / perSecond - System.nanoTime();
                     if (wait > 0) {
@@ -122,6 +132,7 @@ public final class KafkaBroker implements AutoCloseable {
                 producer.send(new ProducerRecord<>(topic, lines.apply(i)));
             }
             producer.flush();
+            return i;
         }
     }
 
