@@ -67,7 +67,8 @@ class SqlClientIT {
                     + "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');\n"
                     + "SELECT COUNT(*) > 1000 AS fed FROM topic;\n");
             Processes.Result result = run(environment, "sql", script.toString());
-            assertThat(result.stdout()).containsPattern("\\|\\s+90 \\|").containsPattern("\\|\\s+TRUE \\|");
+            assertThat(result.stdout()).containsPattern("\\|\\s+90 \\|").containsPattern("\\|\\s+TRUE \\|")
+                    .contains("1 row in set");
             assertThat(result.stdout()).as("the client logs to a file, not over its output").doesNotContain(" INFO ");
         } finally {
             Processes.run(Duration.ofSeconds(30), List.of("tmux", "-L", TMUX_SOCKET, "kill-server"));
