@@ -96,6 +96,10 @@ images: $(BASE_IMAGE_TAR) ## Build the JobManager, TaskManager and Kafka images 
 	@if local/cluster.sh engine-available; then \
 		for tar in $(IMAGE_TARS) $(KAFKA_IMAGE_TAR); do $(CONTAINER_ENGINE) load --quiet --input $$tar; done; fi
 
+.PHONY: cds-classlist
+cds-classlist: images ## Regenerate images/cds/flink.classlist (the classes of the start-up archive) after a Flink upgrade.
+	CONTAINER_ENGINE=$(CONTAINER_ENGINE) images/cds/classlist.sh $(IMAGE_REGISTRY)/flink-jobmanager:$(IMAGE_TAG) images/cds/flink.classlist
+
 .PHONY: check-reproducible
 check-reproducible: images ## Rebuild the job jar and the images from clean; fail if an image digest changed.
 	cat images/target/jib/*.digest > target/image-digests.first
@@ -131,7 +135,7 @@ test-fresh-machine: setup-test images ## The README's quick start on a new Debia
 
 .PHONY: lint
 lint: setup-lint ## Check shell scripts with shellcheck.
-	shellcheck images/base-image/*.sh images/src/main/jib/opt/flink/bin/*.sh images/kafka/src/main/jib/opt/kafka/bin/*.sh build-tools/*.sh local/*.sh .ci/run
+	shellcheck images/base-image/*.sh images/cds/*.sh images/src/main/jib/opt/flink/bin/*.sh images/kafka/src/main/jib/opt/kafka/bin/*.sh build-tools/*.sh local/*.sh .ci/run
 
 .PHONY: clean
 clean: ## Remove build output (keeps .tools/ and the local cluster's data).

@@ -21,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Kubernetes hardening the chart applies, in containers: configuration from a read-only mount
- * (as a ConfigMap is), a read-only root filesystem, and only /tmp writable.
+ * (as a ConfigMap is), a read-only root filesystem, and only /tmp writable. Every JVM runs with
+ * -Xshare:on, which stops it when it cannot map the images' class-data-sharing archive (dumped at
+ * build time for exactly these paths, sizes and times of lib/'s jars).
  */
 class ReadOnlyFilesystemIT {
 
@@ -44,7 +46,8 @@ class ReadOnlyFilesystemIT {
                 .customize(container -> container
                         .volume(confDir.toString(), "/opt/flink/conf", true)
                         .option("--read-only", "--tmpfs", "/tmp:rw,exec,size=1g", "--cap-drop", "ALL",
-                                "--security-opt", "no-new-privileges"))
+                                "--security-opt", "no-new-privileges")
+                        .env("JAVA_TOOL_OPTIONS", "-Xshare:on"))
                 .start()) {
             RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2)).awaitCompletedCheckpoints(1, Duration.ofMinutes(2));
 
