@@ -135,12 +135,25 @@ job_id_from_args() {
   return 1
 }
 
-# The arguments a session JobManager takes from a standalone-job command line: -D properties and --host.
+# The arguments a session JobManager takes from a standalone-job command line: -D properties.
 cluster_args() {
   while (($# > 0)); do
     case $1 in
-      -D | --host | -h) (($# > 1)) && printf '%s\n' "$1" "$2"; shift ;;
+      -D) (($# > 1)) && printf '%s\n' "$1" "$2"; shift ;;
       -D*) printf '%s\n' "$1" ;;
+    esac
+    shift
+  done
+}
+
+# Sets ARGS to the command line with --host HOST (or -h HOST) as -Djobmanager.rpc.address=HOST: what
+# the option means in the official image, which Flink 2.3's entrypoints parse but ignore.
+host_as_property() {
+  ARGS=()
+  while (($# > 0)); do
+    case $1 in
+      --host | -h) (($# > 1)) && ARGS+=("-Djobmanager.rpc.address=$2"); shift ;;
+      *) ARGS+=("$1") ;;
     esac
     shift
   done
@@ -308,14 +321,15 @@ opt_jar() {
 jobmanager() {
   local args=()
   if (($# > 0)) && [[ $1 != -* ]]; then
-    args+=(--host "$1")
+    args+=("-Djobmanager.rpc.address=$1")
     shift
     if (($# > 0)) && [[ $1 != -* ]]; then
       args+=("-Drest.port=$1")
       shift
     fi
   fi
-  run_flink jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${args[@]}" "$@"
+  host_as_property "$@"
+  run_flink jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${args[@]}" "${ARGS[@]}"
 }
 
 main() {
@@ -325,7 +339,8 @@ main() {
     jobmanager)
       jobmanager "$@" ;;
     standalone-job)
-      run_flink application org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint "$@" ;;
+      host_as_property "$@"
+      run_flink application org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint "${ARGS[@]}" ;;
     taskmanager)
       run_flink taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$@" ;;
     kubernetes-jobmanager)

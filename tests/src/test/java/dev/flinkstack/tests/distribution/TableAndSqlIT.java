@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Table API and SQL stack of flink-dist's lib/ and opt/: a SQL script as an application cluster
  * through the SQL driver of flink-table-runtime (windows in CSV, MATCH_RECOGNIZE in JSON, exact
- * results), the SQL client running a script against a session cluster, and the SQL Gateway.
+ * results), the SQL client running a script and a Table API program of flink-examples-table against a
+ * session cluster, and the SQL Gateway.
  */
 class TableAndSqlIT {
 
@@ -32,6 +33,7 @@ class TableAndSqlIT {
     private static final String PROPERTIES = "jobmanager.rpc.address: jobmanager";
     private static final String SQL_DRIVER = "org.apache.flink.table.runtime.application.SqlDriver";
     private static final Path SCRIPTS = Path.of("src/test/resources/distribution").toAbsolutePath();
+    private static final Path TABLE_EXAMPLES = DockerRuns.distributionJar("flink-examples-table.jar").toAbsolutePath();
 
     @Test
     void sqlScriptRunsAsAnApplicationClusterWithExactResults() throws IOException {
@@ -58,9 +60,20 @@ class TableAndSqlIT {
     }
 
     @Test
-    void sqlClientRunsAScriptAgainstASessionCluster() {
+    void aSessionClusterRunsTheSqlClientsScriptAndATableApiProgram() {
         try (DockerRuns docker = new DockerRuns()) {
             startSessionCluster(docker);
+            // A Table API program nobody here wrote, run the way Flink's docs show (flink run): lib/'s
+            // Table API, planner and runtime serve it, and its print() fetches the rows from the job.
+            Processes.Result program = docker.runToEnd(Duration.ofMinutes(3), docker.container("flink-run", JM)
+                    .volume(TABLE_EXAMPLES.toString(), "/jobs/flink-examples-table.jar", true)
+                    .env("FLINK_PROPERTIES", PROPERTIES + "\nrest.address: jobmanager")
+                    .args("flink", "run", "--class", "org.apache.flink.table.examples.java.basics.WordCountSQLExample",
+                            "/jobs/flink-examples-table.jar"));
+            assertThat(program.exitCode()).as(program.stdout() + program.stderr()).isZero();
+            assertThat(program.stdout()).containsPattern("\\|\\s+Ciao \\|\\s+1 \\|")
+                    .containsPattern("\\|\\s+Hello \\|\\s+3 \\|").contains("2 rows in set");
+
             Processes.Result client = docker.runToEnd(Duration.ofMinutes(3), docker.container("sql-client", JM)
                     .volume(SCRIPTS.toString(), "/scripts", true)
                     .env("FLINK_PROPERTIES", PROPERTIES + "\nrest.address: jobmanager")

@@ -1,20 +1,29 @@
 package dev.flinkstack.tests.e2e;
 
+import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ContainerEngine;
+import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
+import dev.flinkstack.tests.support.FlinkRest;
 import dev.flinkstack.tests.support.Processes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The images' entrypoint: usage, bad commands and bad configuration fail clearly. */
+/**
+ * The images' entrypoint: usage, bad commands and bad configuration fail clearly; the official
+ * image's DISABLE_JEMALLOC and standalone-job --host mean what they mean there.
+ */
 class EntrypointIT {
 
     private final ContainerEngine engine = ContainerEngine.fromSystemProperties();
@@ -98,6 +107,44 @@ class EntrypointIT {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr()).isEqualTo("entrypoint: invalid Flink configuration: 's3.secret-key' refers to "
                 + "${S3_SECRET_KEY}, but the environment variable S3_SECRET_KEY is not set\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void jemallocIsTheAllocatorUnlessDisabled(boolean disabled) {
+        // A TaskManager without a JobManager keeps running (it retries): long enough to read its JVM's
+        // memory maps. The entrypoint execs the JVM, so it is process 1.
+        String container = engine.run("run", "--detach", "--env", "DISABLE_JEMALLOC=" + disabled,
+                FlinkContainerCluster.taskManagerImage(), "taskmanager").orThrow().stdout().trim();
+        try {
+            String maps = Await.until("the TaskManager's JVM", Duration.ofMinutes(1), () -> {
+                Processes.Result result = engine.run("exec", container, "cat", "/proc/1/maps");
+                return result.succeeded() && result.stdout().contains("libjvm.so") ? Optional.of(result.stdout()) : Optional.empty();
+            });
+            if (disabled) {
+                assertThat(maps).doesNotContain("libjemalloc");
+            } else {
+                assertThat(maps).contains("libjemalloc.so.2");
+            }
+        } finally {
+            engine.remove(container);
+        }
+    }
+
+    @Test
+    void standaloneJobHostIsTheJobManagersAddress() {
+        // As in the official image, --host is jobmanager.rpc.address: TaskManagers and clients use it.
+        String container = engine.run("run", "--detach", "--hostname", "flink-leader", "--publish", "127.0.0.1::8081",
+                FlinkContainerCluster.jobManagerImage(), "standalone-job", "--host", "flink-leader",
+                "--job-classname", ExampleJob.MAIN_CLASS).orThrow().stdout().trim();
+        try {
+            FlinkRest rest = new FlinkRest("127.0.0.1", engine.publishedPort(container, 8081));
+            String address = Await.until("the JobManager's REST API", Duration.ofMinutes(1),
+                    () -> Optional.ofNullable(rest.configValue("jobmanager.rpc.address")));
+            assertThat(address).isEqualTo("flink-leader");
+        } finally {
+            engine.remove(container);
+        }
     }
 
     @Test
