@@ -111,8 +111,9 @@ class FlinkDocsIT {
             assertThat(run.exitCode()).as(run.describe()).isZero();
             String jobId = rest.jobIds().get(0);
 
+            // Hardened as the chart's pods are: its web cache and unpacked archives go to /tmp.
             String historyServer = docker.start(docker.container("historyserver", JM).publish(8082)
-                    .volume(data.toString(), "/flink-data", true)
+                    .volume(data.toString(), "/flink-data", true).option("--read-only").tmpfs("/tmp")
                     .env("FLINK_PROPERTIES", "historyserver.archive.fs.refresh-interval: 1000").args("history-server"));
             FlinkRest history = new FlinkRest("127.0.0.1", docker.engine().publishedPort(historyServer, 8082));
             JsonNode archived = Await.until("job " + jobId + " in the history server", DockerRuns.STARTUP, () -> {
