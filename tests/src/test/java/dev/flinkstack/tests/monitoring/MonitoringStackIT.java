@@ -84,8 +84,9 @@ class MonitoringStackIT {
                 Await.condition(signal + " of the cluster", Duration.ofMinutes(1), () -> prometheus
                         .query(signal + "{" + PrometheusServer.CLUSTER_SELECTOR + "} >= 0").size() == 1);
             }
-            assertThat(prometheus.query("flink_cluster:busy_time_ms_per_second:bottleneck_sum > 0"))
-                    .as("the busiest vertex's busy time while the job processes records").hasSize(1);
+            // At 500 records/s the busiest vertex is idle most of each second: some samples are 0.
+            Await.condition("the busiest vertex's busy time above 0 while the job processes records",
+                    Duration.ofMinutes(2), () -> prometheus.query("flink_cluster:busy_time_ms_per_second:bottleneck_sum > 0").size() == 1);
 
             // 2. Checkpoints fail while the job's checkpoint directory is read-only for Flink (uid 9999).
             //    FlinkCheckpointFailures ignores failures in 2-minute windows that begin less than a minute
