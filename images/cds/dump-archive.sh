@@ -34,15 +34,15 @@ key=$({
 readonly archive=$cache_dir/flink-$key.jsa
 
 if [[ ! -f $archive ]]; then
+  if ! unshare --mount --map-root-user true 2>/dev/null; then
+    notice "no mount namespace can be made here"
+  fi
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   layer=$(tar -xOf "$base_tar" manifest.json | sed 's/.*"Layers":\["\([^"]*\)".*/\1/')
   tar -xOf "$base_tar" "$layer" | tar -x -C "$work" ./opt/java
   touch -d "$jib_file_time" "${jars[@]}"
   classpath=$(printf '/opt/flink/lib/%s:' "${jars[@]##*/}")
-  if ! unshare --mount --map-root-user true 2>/dev/null; then
-    notice "no mount namespace can be made here"
-  fi
   # shellcheck disable=SC2016 # expanded by the namespace's shell
   unshare --mount --map-root-user bash -euc '
     mount -t tmpfs tmpfs /opt
