@@ -23,9 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Kubernetes hardening the chart applies, in containers: configuration from a read-only mount
  * (as a ConfigMap is), a read-only root filesystem, and only /tmp writable. Every JVM runs with
  * -Xshare:on, which stops it when it cannot map the images' class-data-sharing archive (dumped at
- * build time for exactly these paths, sizes and times of lib/'s jars).
+ * build time for exactly these paths, sizes and times of lib/'s jars). The archive also holds the
+ * classes of Flink's RPC system, which Flink loads from a jar it extracts to /tmp at every start.
  */
 class ReadOnlyFilesystemIT {
+
+    private static final String CLASS_LOAD_LOG = "/tmp/class-load.log";
 
     @Test
     void clusterRunsWithReadOnlyConfigAndRootFilesystem(@TempDir Path confDir) throws IOException {
@@ -47,7 +50,8 @@ class ReadOnlyFilesystemIT {
                         .volume(confDir.toString(), "/opt/flink/conf", true)
                         .option("--read-only", "--tmpfs", "/tmp:rw,exec,size=1g", "--cap-drop", "ALL",
                                 "--security-opt", "no-new-privileges")
-                        .env("JAVA_TOOL_OPTIONS", "-Xshare:on"))
+                        // The log is the last JVM's, the JobManager's (the launcher's before it is replaced).
+                        .env("JAVA_TOOL_OPTIONS", "-Xshare:on -Xlog:class+load=info:file=" + CLASS_LOAD_LOG))
                 .start()) {
             RunningJob.awaitRunning(cluster::rest, Duration.ofMinutes(2)).awaitCompletedCheckpoints(1, Duration.ofMinutes(2));
 
@@ -56,6 +60,10 @@ class ReadOnlyFilesystemIT {
                     .as("the configuration mount is read-only").isFalse();
             assertThat(engine.run("exec", cluster.jobManager(), "touch", "/opt/flink/probe").succeeded())
                     .as("the root filesystem is read-only").isFalse();
+            assertThat(engine.run("exec", cluster.jobManager(), "cat", CLASS_LOAD_LOG).orThrow().stdout())
+                    .as("the JobManager's RPC system (Pekko), loaded from the archive")
+                    .contains("org.apache.pekko.actor.ActorSystem source: shared objects file")
+                    .contains("org.apache.flink.runtime.rpc.pekko.PekkoRpcService source: shared objects file");
         }
     }
 }
