@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The job lifecycle of an application cluster without an operator, along the chart's own path: each
  * Helm operation is emulated ({@link HelmEmulator}) with the manifests and hooks Helm renders for it,
  * on the images under test, with job.upgradeMode=savepoint. One bounded, deterministic job lives
- * through install, an upgrade to a new image with a changed job argument, a rollback, a failed
- * upgrade (its savepoint times out), suspend, resume, a SIGKILLed JobManager, uninstall and
+ * through install, an upgrade to a new image with a changed job argument, a rollback, two failed
+ * upgrades (the REST API does not answer; the savepoint times out), suspend, resume, a SIGKILLed JobManager, uninstall and
  * reinstall; it then finishes, and a JobManager restart does not run it again. Its committed output
  * must equal an undisturbed run's exactly: nothing lost, nothing twice. The same for a session
  * cluster's job kept by the chart's reconciler.
@@ -84,6 +84,19 @@ class ChartLifecycleIT {
             assertRestoredFromTheNewestSavepoint(job, claim);
             assertThat(helm.image(JOB_MANAGER)).endsWith(":" + Helm.imageTagUnderTest());
             assertThat(checkpointInterval(rest.get(), jobId)).isEqualTo(2000);
+            job.awaitProgress(STARTUP);
+
+            // A failed upgrade: the hook cannot reach the REST API (the JobManager does not answer).
+            // Helm fails and nothing is replaced; the job runs on once the JobManager answers again.
+            String unresponsive = helm.pods(JOB_MANAGER).get(0);
+            engine.run("pause", helm.podRunner().containerName(unresponsive)).orThrow();
+            assertThatThrownBy(() -> helm.upgrade(upgraded))
+                    .isInstanceOf(HelmEmulator.HookFailed.class)
+                    .hasMessageContaining("cannot reach the JobManager's REST API")
+                    .hasMessageContaining("Nothing was changed");
+            assertThat(helm.revision()).as("the failed upgrade changed nothing").isEqualTo(3);
+            assertThat(helm.pods(JOB_MANAGER)).containsExactly(unresponsive);
+            engine.run("unpause", helm.podRunner().containerName(unresponsive)).orThrow();
             job.awaitProgress(STARTUP);
 
             // A failed upgrade: the TaskManager cannot acknowledge the savepoint in time. Helm fails and
