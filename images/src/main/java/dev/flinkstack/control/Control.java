@@ -39,6 +39,7 @@ import java.util.function.Supplier;
  * control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]
  * control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]
  * control reconcile --jobs FILE [--rest URL] [--every DURATION] [--timeout DURATION] [--once]
+ * control ha-cleanup
  * </pre>
  *
  * {@code savepoint} is the chart's upgrade and suspend hook: it stops the application's job with a
@@ -50,7 +51,8 @@ import java.util.function.Supplier;
  * the name of the Kubernetes Job of a scheduled run: the job gets an id derived from KEY, so a retry of
  * the same run (its pod died) waits for the job the first attempt submitted instead of starting a
  * second one writing the same output. {@code reconcile} keeps a session cluster's jobs as a file lists
- * them: {@link SessionJobs}.
+ * them: {@link SessionJobs}. {@code ha-cleanup}, the chart's post-uninstall hook, deletes the cluster's
+ * Kubernetes HA ConfigMaps: {@link HaCleanup}.
  *
  * <p>Progress goes to stderr; exit status 0 on success, 1 on failure or timeout (with what was
  * seen), 2 on bad arguments. The REST URL defaults to {@code $FLINK_REST_URL}, then
@@ -62,7 +64,8 @@ public final class Control {
             "usage: control wait [--rest URL] [--timeout DURATION] [--taskmanagers N] [--running-job] [--job-name NAME]",
             "       control savepoint --job-id ID [--rest URL] [--timeout DURATION] [--suspend] [--unless-definition HASH]",
             "       control run-once --key KEY [--rest URL] [--timeout DURATION] -- COMMAND [ARGS...]",
-            "       control reconcile --jobs FILE [--rest URL] [--every DURATION] [--timeout DURATION] [--once]");
+            "       control reconcile --jobs FILE [--rest URL] [--every DURATION] [--timeout DURATION] [--once]",
+            "       control ha-cleanup");
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     /** The configuration key the chart sets to the hash of the application's definition. */
     static final String DEFINITION_KEY = "flinkstack.definition";
@@ -114,6 +117,7 @@ public final class Control {
             case "savepoint" -> control.savepoint(options, config);
             case "run-once" -> control.runOnce(options, command);
             case "reconcile" -> new SessionJobs(control, options, config).run();
+            case "ha-cleanup" -> HaCleanup.run(config);
             default -> throw new IllegalArgumentException("unknown command '" + args.get(0) + "'");
         };
     }

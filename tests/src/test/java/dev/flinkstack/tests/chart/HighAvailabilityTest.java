@@ -87,6 +87,34 @@ class HighAvailabilityTest {
     }
 
     @HelmTest
+    void shouldDeleteTheClustersHaConfigMapsAfterAnUninstallWithAccessOfItsOwn(Helm helm) {
+        Manifests m = helm.render(KUBERNETES_HA.with("highAvailability.clusterId", "prod"));
+        // KubernetesHaRbacIT runs the hook's command against an API server and checks the verbs it uses.
+        for (String kind : List.of("ServiceAccount", "Role", "RoleBinding", "Job")) {
+            JsonNode annotations = m.get(kind, "flink-ha-cleanup").at("/metadata/annotations");
+            assertThat(annotations.path("helm.sh/hook").asText()).as(kind).isEqualTo("post-delete");
+            assertThat(annotations.path("helm.sh/hook-delete-policy").asText()).as(kind)
+                    .isEqualTo("before-hook-creation,hook-succeeded");
+            // The release's ServiceAccounts and Roles are gone by then: the Job's access comes first.
+            assertThat(annotations.path("helm.sh/hook-weight").asInt()).as(kind).isEqualTo(kind.equals("Job") ? 0 : -5);
+        }
+        assertThat(m.get("Role", "flink-ha-cleanup").at("/rules/0/verbs").toString()).isEqualTo("[\"deletecollection\"]");
+        assertThat(m.get("RoleBinding", "flink-ha-cleanup").at("/subjects/0/name").asText()).isEqualTo("flink-ha-cleanup");
+        JsonNode pod = m.podSpecs().get("Job/flink-ha-cleanup");
+        assertThat(pod.path("serviceAccountName").asText()).isEqualTo("flink-ha-cleanup");
+        assertThat(pod.path("volumes").findValuesAsText("name")).as("no ConfigMap or claim: both are gone").containsExactly("tmp");
+        assertThat(Manifests.env(pod.path("containers").get(0), "FLINK_PROPERTIES").path("value").asText())
+                .contains("kubernetes.cluster-id: prod", "kubernetes.namespace: flink");
+
+        assertThat(helm.render(Values.file("ci/zookeeper-ha-values.yaml")).find("Job", "flink-ha-cleanup"))
+                .as("ZooKeeper HA keeps no ConfigMaps").isEmpty();
+        assertThat(helm.render(KUBERNETES_HA.with("rbac.create", false, "serviceAccount.create", false,
+                        "serviceAccount.name", "flink-ha", "serviceAccount.taskManagerName", "flink-ha-tm"))
+                .find("Job", "flink-ha-cleanup"))
+                .as("without rbac.create the README's command does it").isEmpty();
+    }
+
+    @HelmTest
     void shouldRunStandbyJobManagersWithHa(Helm helm) {
         Manifests m = helm.render(KUBERNETES_HA.with("jobmanager.replicas", 2, "highAvailability.clusterId", "prod"));
         assertThat(m.get("Deployment", "flink-jobmanager").at("/spec/replicas").asInt()).isEqualTo(2);

@@ -1,6 +1,7 @@
 package dev.flinkstack.tests.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flinkstack.tests.faulttolerance.BoundedJob;
 import dev.flinkstack.tests.support.ContainerEngine;
 import dev.flinkstack.tests.support.ExampleJob;
@@ -19,10 +20,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,13 +35,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * TaskManager and a {@code flink run} client, each with the rendered configuration and a token of its
  * own, run a checkpointing job to its end as local processes of the image's files, in a network
  * namespace of their own. Each Role must grant exactly the verbs its pods used, and each workload must
- * run under the ServiceAccount its Role is bound to.
+ * run under the ServiceAccount its Role is bound to. Then, as after {@code helm uninstall}, the
+ * post-delete hook's command runs with its rendered configuration and its own token: it must delete
+ * this cluster's HA ConfigMaps and nothing else (another cluster's stays).
  */
 class KubernetesHaRbacIT {
 
     private static final BoundedJob JOB = new BoundedJob(30_000, 2_000);
     private static final List<String> IDENTITIES = List.of("jobmanager", "taskmanager", "client");
+    private static final String CLEANUP = "ha-cleanup";
+    /** The test's own calls: creating another cluster's ConfigMap and listing ConfigMaps. */
+    private static final String TEST_TOKEN = "test";
     private static final int API_PORT = 6443;
+    private static final String OTHER_CLUSTER_CONFIG_MAP = "other-cluster-config-map";
 
     @Test
     void eachRoleGrantsExactlyTheCallsItsFlinkProcessesMake(@TempDir Path work) throws IOException {
@@ -54,17 +63,32 @@ class KubernetesHaRbacIT {
             Files.writeString(conf.resolve("kubeconfig"), kubeconfig(identity));
             Files.writeString(conf.resolve("properties"), properties(work, conf, IDENTITIES.indexOf(identity)));
         }
+        JsonNode cleanupContainer = m.podSpecs().get("Job/flink-ha-cleanup").path("containers").get(0);
+        Path cleanupConf = Files.createDirectories(work.resolve(CLEANUP));
+        Files.writeString(cleanupConf.resolve("kubeconfig"), kubeconfig(CLEANUP));
+        // The hook pod's configuration: the image's conf/ and the rendered FLINK_PROPERTIES.
+        Files.writeString(cleanupConf.resolve("properties"), env(cleanupContainer, "FLINK_PROPERTIES")
+                + "kubernetes.config.file: " + cleanupConf.resolve("kubeconfig") + "\n");
+        List<String> cleanupArgs = new ArrayList<>();
+        cleanupContainer.path("args").forEach(arg -> cleanupArgs.add(arg.asText()));
         Path requests = work.resolve("requests.log");
         Processes.Result run = Processes.run(Duration.ofMinutes(6), List.of("unshare", "--net", "bash", "-c",
-                script(work, flinkHome, requests)));
+                script(work, flinkHome, requests, String.join(" ", cleanupArgs))));
         assertThat(run.exitCode()).as(run.describe() + logs(work)).isZero();
 
+        assertThat(haConfigMaps(work.resolve("before-cleanup.json"))).as("ConfigMaps before the hook")
+                .contains("flink-cluster-config-map", OTHER_CLUSTER_CONFIG_MAP);
+        assertThat(haConfigMaps(work.resolve("after-cleanup.json"))).as("ConfigMaps after the hook: another cluster's only")
+                .containsExactly(OTHER_CLUSTER_CONFIG_MAP);
         Map<String, Set<Call>> calls = KubernetesApiRecorder.calls(requests);
+        calls.remove(TEST_TOKEN);
         System.out.println("Kubernetes HA calls: " + calls);
-        assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(IDENTITIES);
-        // The pods each process stands for: the JobManagers, the TaskManagers, and the client pods running `flink run`.
+        assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(
+                Stream.concat(IDENTITIES.stream(), Stream.of(CLEANUP)).toList());
+        // The pods each process stands for: the JobManagers, the TaskManagers, the client pods running `flink
+        // run`, and the post-delete hook.
         Map<String, String> pods = Map.of("Deployment/flink-jobmanager", "jobmanager", "Deployment/flink-taskmanager", "taskmanager",
-                "Deployment/flink-jobs", "client", "CronJob/flink-scheduled", "client");
+                "Deployment/flink-jobs", "client", "CronJob/flink-scheduled", "client", "Job/flink-ha-cleanup", CLEANUP);
         pods.forEach((pod, identity) -> {
             JsonNode spec = m.podSpecs().get(pod);
             assertThat(spec.path("automountServiceAccountToken").asBoolean()).as(pod + " has a token").isTrue();
@@ -116,8 +140,26 @@ class KubernetesHaRbacIT {
                 "kubernetes.config.file: " + conf.resolve("kubeconfig"));
     }
 
-    private static String script(Path work, Path flinkHome, Path requests) {
+    /** The names of the ConfigMaps in a list the API server returned. */
+    private static List<String> haConfigMaps(Path list) throws IOException {
+        List<String> names = new ArrayList<>();
+        new ObjectMapper().readTree(list.toFile()).path("items")
+                .forEach(item -> names.add(item.at("/metadata/name").asText()));
+        return names;
+    }
+
+    private static String env(JsonNode container, String name) {
+        for (JsonNode variable : container.path("env")) {
+            if (name.equals(variable.path("name").asText())) {
+                return variable.path("value").asText();
+            }
+        }
+        throw new AssertionError("no " + name + " in " + container);
+    }
+
+    private static String script(Path work, Path flinkHome, Path requests, String cleanupArgs) {
         String classpath = System.getProperty("java.class.path");
+        String api = "http://127.0.0.1:" + API_PORT + "/api/v1/namespaces/flink/configmaps";
         String run = "FLINK_HOME=" + flinkHome + " FLINK_CONF_DIR=" + work + "/%1$s FLINK_PROPERTIES=\"$(cat " + work
                 + "/%1$s/properties)\" " + flinkHome + "/bin/entrypoint.sh";
         StringBuilder job = new StringBuilder();
@@ -140,13 +182,23 @@ class KubernetesHaRbacIT {
                         + flinkHome + "/usrlib/traffic-analytics.jar" + job + " > " + work + "/client.log 2>&1",
                 "status=$?",
                 "kill $taskmanager $jobmanager; wait $taskmanager $jobmanager",
+                // As after an uninstall: the JobManagers are gone; another cluster's HA ConfigMap must stay.
+                "curl -sf -X POST -H 'Authorization: Bearer " + TEST_TOKEN + "' -H 'Content-Type: application/json' " + api
+                        + " -d '{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \""
+                        + OTHER_CLUSTER_CONFIG_MAP + "\", \"labels\": {\"app\": \"other\", \"type\": \"flink-native-kubernetes\"}}}' > /dev/null",
+                "curl -sf -H 'Authorization: Bearer " + TEST_TOKEN + "' " + api + " > " + work + "/before-cleanup.json",
+                "FLINK_HOME=" + flinkHome + " FLINK_CONF_DIR=" + flinkHome + "/conf FLINK_PROPERTIES=\"$(cat " + work + "/"
+                        + CLEANUP + "/properties)\" " + flinkHome + "/bin/entrypoint.sh " + cleanupArgs + " > " + work
+                        + "/ha-cleanup.log 2>&1",
+                "cleanup=$?",
+                "curl -sf -H 'Authorization: Bearer " + TEST_TOKEN + "' " + api + " > " + work + "/after-cleanup.json",
                 "kill $recorder",
-                "exit $status");
+                "exit $(( status != 0 ? status : cleanup ))");
     }
 
     private static String logs(Path work) throws IOException {
         StringBuilder logs = new StringBuilder();
-        for (String name : List.of("client.log", "jobmanager.log", "taskmanager.log", "recorder.log")) {
+        for (String name : List.of("client.log", "jobmanager.log", "taskmanager.log", "ha-cleanup.log", "recorder.log")) {
             Path log = work.resolve(name);
             if (Files.exists(log)) {
                 List<String> lines = Files.readAllLines(log);
