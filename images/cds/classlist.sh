@@ -2,9 +2,10 @@
 # Regenerates flink.classlist, the classes the class-data-sharing archive holds: those the launcher, a
 # JobManager and a TaskManager load until the TaskManager has registered, as the JVM lists them
 # (-XX:DumpLoadedClassList), then those of Flink's RPC system, which that list leaves out because a
-# class loader of Flink's own loads them (rpc-classes.awk reads them from the class-loading log). Run it after a Flink upgrade (`make cds-classlist`), with the images of
-# the new version loaded; a class no longer in lib/ is skipped when the archive is dumped, a new one
-# is loaded from its jar as without the archive.
+# class loader of Flink's own loads them (rpc-classes.awk reads them from the class-loading log).
+# Run it after a Flink upgrade (`make cds-classlist`), with the images of the new version loaded; a
+# class no longer in lib/ is skipped when the archive is dumped, a new one is loaded from its jar as
+# without the archive.
 #
 # Usage: classlist.sh IMAGE OUTPUT
 set -euo pipefail

@@ -2,8 +2,9 @@
 # RPC system (Pekko, Scala) loads from flink-rpc-akka.jar. Flink extracts that jar from lib/ to a new
 # temporary file at every start and loads it with a class loader of its own, so a class list can name
 # these classes only in this form: an id per class, its super class and interfaces by id, and the jar
-# to read it from at dump time (RPC_JAR, relative to the directory dump-archive.sh runs the dump in). At run time the JVM uses an archived class for a class loader
-# of its own when the name, size and checksum of the class file match, wherever the jar is.
+# to read it from at dump time (RPC_JAR, relative to the directory dump-archive.sh runs the dump in).
+# At run time the JVM uses an archived class for a class loader of its own when the name, size and
+# checksum of the class file match, wherever the jar is.
 #
 # Usage: awk -v RPC_JAR=PATH -f rpc-classes.awk LOG...
 # Output: "name id: N" lines for the classes of the builtin loaders the RPC classes extend, then one

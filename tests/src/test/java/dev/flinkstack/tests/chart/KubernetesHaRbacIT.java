@@ -64,11 +64,14 @@ class KubernetesHaRbacIT {
             Files.writeString(conf.resolve("properties"), properties(work, conf, IDENTITIES.indexOf(identity)));
         }
         JsonNode cleanupContainer = m.podSpecs().get("Job/flink-ha-cleanup").path("containers").get(0);
+        // The hook pod's configuration: the image's conf/ (it mounts no ConfigMap) and the rendered FLINK_PROPERTIES.
         Path cleanupConf = Files.createDirectories(work.resolve(CLEANUP));
+        for (String file : List.of("config.yaml", "log4j-console.properties")) {
+            Files.copy(flinkHome.resolve("conf").resolve(file), cleanupConf.resolve(file));
+        }
         Files.writeString(cleanupConf.resolve("kubeconfig"), kubeconfig(CLEANUP));
-        // The hook pod's configuration: the image's conf/ and the rendered FLINK_PROPERTIES.
-        Files.writeString(cleanupConf.resolve("properties"), env(cleanupContainer, "FLINK_PROPERTIES")
-                + "kubernetes.config.file: " + cleanupConf.resolve("kubeconfig") + "\n");
+        Files.writeString(cleanupConf.resolve("properties"), Manifests.env(cleanupContainer, "FLINK_PROPERTIES")
+                .path("value").asText() + "kubernetes.config.file: " + cleanupConf.resolve("kubeconfig") + "\n");
         List<String> cleanupArgs = new ArrayList<>();
         cleanupContainer.path("args").forEach(arg -> cleanupArgs.add(arg.asText()));
         Path requests = work.resolve("requests.log");
@@ -76,9 +79,9 @@ class KubernetesHaRbacIT {
                 script(work, flinkHome, requests, String.join(" ", cleanupArgs))));
         assertThat(run.exitCode()).as(run.describe() + logs(work)).isZero();
 
-        assertThat(haConfigMaps(work.resolve("before-cleanup.json"))).as("ConfigMaps before the hook")
+        assertThat(configMapNames(work.resolve("before-cleanup.json"))).as("ConfigMaps before the hook")
                 .contains("flink-cluster-config-map", OTHER_CLUSTER_CONFIG_MAP);
-        assertThat(haConfigMaps(work.resolve("after-cleanup.json"))).as("ConfigMaps after the hook: another cluster's only")
+        assertThat(configMapNames(work.resolve("after-cleanup.json"))).as("ConfigMaps after the hook: another cluster's only")
                 .containsExactly(OTHER_CLUSTER_CONFIG_MAP);
         Map<String, Set<Call>> calls = KubernetesApiRecorder.calls(requests);
         calls.remove(TEST_TOKEN);
@@ -141,20 +144,11 @@ class KubernetesHaRbacIT {
     }
 
     /** The names of the ConfigMaps in a list the API server returned. */
-    private static List<String> haConfigMaps(Path list) throws IOException {
+    private static List<String> configMapNames(Path list) throws IOException {
         List<String> names = new ArrayList<>();
         new ObjectMapper().readTree(list.toFile()).path("items")
                 .forEach(item -> names.add(item.at("/metadata/name").asText()));
         return names;
-    }
-
-    private static String env(JsonNode container, String name) {
-        for (JsonNode variable : container.path("env")) {
-            if (name.equals(variable.path("name").asText())) {
-                return variable.path("value").asText();
-            }
-        }
-        throw new AssertionError("no " + name + " in " + container);
     }
 
     private static String script(Path work, Path flinkHome, Path requests, String cleanupArgs) {
@@ -187,9 +181,7 @@ class KubernetesHaRbacIT {
                         + " -d '{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \""
                         + OTHER_CLUSTER_CONFIG_MAP + "\", \"labels\": {\"app\": \"other\", \"type\": \"flink-native-kubernetes\"}}}' > /dev/null",
                 "curl -sf -H 'Authorization: Bearer " + TEST_TOKEN + "' " + api + " > " + work + "/before-cleanup.json",
-                "FLINK_HOME=" + flinkHome + " FLINK_CONF_DIR=" + flinkHome + "/conf FLINK_PROPERTIES=\"$(cat " + work + "/"
-                        + CLEANUP + "/properties)\" " + flinkHome + "/bin/entrypoint.sh " + cleanupArgs + " > " + work
-                        + "/ha-cleanup.log 2>&1",
+                String.format(run, CLEANUP) + " " + cleanupArgs + " > " + work + "/ha-cleanup.log 2>&1",
                 "cleanup=$?",
                 "curl -sf -H 'Authorization: Bearer " + TEST_TOKEN + "' " + api + " > " + work + "/after-cleanup.json",
                 "kill $recorder",

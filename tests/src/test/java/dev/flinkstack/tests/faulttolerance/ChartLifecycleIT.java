@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Helm operation is emulated ({@link HelmEmulator}) with the manifests and hooks Helm renders for it,
  * on the images under test, with job.upgradeMode=savepoint. One bounded, deterministic job lives
  * through install, an upgrade to a new image with a changed job argument, a rollback, two failed
- * upgrades (the REST API does not answer; the savepoint times out), suspend, resume, a SIGKILLed JobManager, uninstall and
- * reinstall; it then finishes, and a JobManager restart does not run it again. Its committed output
+ * upgrades (the REST API does not answer; the savepoint times out), suspend, resume, a SIGKILLed
+ * JobManager, uninstall and reinstall; it then finishes, and a JobManager restart does not run it again. Its committed output
  * must equal an undisturbed run's exactly: nothing lost, nothing twice. The same for a session
  * cluster's job kept by the chart's reconciler.
  */
