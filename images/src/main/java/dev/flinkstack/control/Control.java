@@ -1,5 +1,6 @@
 package dev.flinkstack.control;
 
+import dev.flinkstack.lifecycle.LifecycleOptions;
 import dev.flinkstack.lifecycle.LifecycleStore;
 
 import org.apache.flink.configuration.Configuration;
@@ -67,8 +68,6 @@ public final class Control {
             "       control reconcile --jobs FILE [--rest URL] [--every DURATION] [--timeout DURATION] [--once]",
             "       control ha-cleanup");
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
-    /** The configuration key the chart sets to the hash of the application's definition. */
-    static final String DEFINITION_KEY = "flinkstack.definition";
 
     private final HttpClient http;
     final URI rest;
@@ -265,7 +264,7 @@ public final class Control {
                     + "). Nothing was changed");
         }
         if (options.unlessDefinition != null && !options.suspend
-                && options.unlessDefinition.equals(configValue(DEFINITION_KEY))) {
+                && options.unlessDefinition.equals(configValue(LifecycleOptions.DEFINITION.key()))) {
             return done("this operation does not replace the JobManager (same job definition): no savepoint needed");
         }
         Optional<org.apache.flink.api.common.JobStatus> state = jobState(job);
@@ -281,8 +280,11 @@ public final class Control {
         }
         if (!poll("job " + job + " RUNNING with all its tasks", options.timeout,
                 () -> JobStatus.isFullyRunning(getText("jobs/" + job)))) {
-            return failed("job " + job + " is " + jobState(job).map(Enum::name).orElse("not submitted")
-                    + ", not running: a savepoint needs a running job. Nothing was changed");
+            String now = jobState(job).map(status -> status == org.apache.flink.api.common.JobStatus.RUNNING
+                    ? "RUNNING, but not all its tasks are (waiting for TaskManager slots?)" : status.name())
+                    .orElse("not submitted");
+            return failed("job " + job + " is " + now + " after " + TimeUtils.formatWithHighestUnit(options.timeout)
+                    + ": a savepoint needs the job and all its tasks running. Nothing was changed");
         }
 
         // A stop an earlier (timed out) run triggered may still complete: its mark stays.

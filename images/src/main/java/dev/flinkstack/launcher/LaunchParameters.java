@@ -2,6 +2,7 @@ package dev.flinkstack.launcher;
 
 import dev.flinkstack.lifecycle.LifecycleStore;
 import dev.flinkstack.lifecycle.RestorePoint;
+import dev.flinkstack.lifecycle.StoredExecutionPlan;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -43,7 +44,8 @@ import java.util.regex.Pattern;
  * application ({@code application --job-id ID}) it also picks the state the job starts from
  * ({@link RestorePoint}, written as {@code execution.state-recovery.path}), or, for a job that
  * ended, prints {@code main-class <session entrypoint>} so the JobManager starts without it; a
- * {@code notice <text>} line says which.
+ * {@code notice <text>} line says which. With HA, at a new job definition it first deletes the job's
+ * stored execution plan ({@link StoredExecutionPlan}), so the new definition runs.
  *
  * <p>Usage: {@code LaunchParameters jobmanager|application|taskmanager|client --configDir DIR
  * --writeConfig DIR [--job-id ID] [-Dkey=value ...]}. A configuration Flink cannot load, a reference to an unset variable,
@@ -82,14 +84,23 @@ public final class LaunchParameters {
             if (lifecycle.isPresent()) {
                 FileSystem.initialize(config, PluginUtils.createPluginManagerFromRootFolder(config));
                 RestorePoint restore;
+                Optional<String> droppedPlan;
                 try {
                     restore = RestorePoint.choose(config, lifecycle.get(), jobId);
+                    droppedPlan = restore.run()
+                            ? StoredExecutionPlan.dropAtNewDefinition(config, lifecycle.get(), jobId)
+                            : Optional.empty();
                 } catch (UncheckedIOException e) {
                     System.err.println("cannot read the job's state (" + describe(e)
                             + "). Check the durable storage's address, bucket and credentials; the job was not started.");
                     System.exit(1);
                     return;
+                } catch (IllegalStateException e) {
+                    System.err.println(e.getMessage() + ". The job was not started.");
+                    System.exit(1);
+                    return;
                 }
+                droppedPlan.ifPresent(notice -> System.out.println("notice " + notice));
                 restore.path().ifPresent(path -> config.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
                 if (!restore.run()) {
                     System.out.println("main-class " + StandaloneSessionClusterEntrypoint.class.getName());

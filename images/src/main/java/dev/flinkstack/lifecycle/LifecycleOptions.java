@@ -18,5 +18,9 @@ public final class LifecycleOptions {
             .stringType().defaultValue("")
             .withDescription("job.restartNonce: a job that ended runs again under a new value.");
 
+    public static final ConfigOption<String> DEFINITION = ConfigOptions.key("flinkstack.definition")
+            .stringType().noDefaultValue()
+            .withDescription("Hash of the application's definition (the chart's pod templates): a new value is a changed job.");
+
     private LifecycleOptions() {}
 }

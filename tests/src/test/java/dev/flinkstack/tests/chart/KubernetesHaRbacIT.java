@@ -35,7 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * TaskManager and a {@code flink run} client, each with the rendered configuration and a token of its
  * own, run a checkpointing job to its end as local processes of the image's files, in a network
  * namespace of their own. Each Role must grant exactly the verbs its pods used, and each workload must
- * run under the ServiceAccount its Role is bound to. Then, as after {@code helm uninstall}, the
+ * run under the ServiceAccount its Role is bound to. An application JobManager's launcher, started with
+ * a new job definition, deletes the job's stored execution plan from the HA ConfigMap (keeping its
+ * other keys) once, not again for the same definition. Then, as after {@code helm uninstall}, the
  * post-delete hook's command runs with its rendered configuration and its own token: it must delete
  * this cluster's HA ConfigMaps and nothing else (another cluster's stays).
  */
@@ -48,6 +50,10 @@ class KubernetesHaRbacIT {
     private static final String TEST_TOKEN = "test";
     private static final int API_PORT = 6443;
     private static final String OTHER_CLUSTER_CONFIG_MAP = "other-cluster-config-map";
+    private static final String HA_CONFIG_MAP = "flink-cluster-config-map";
+    /** An application's job whose execution plan the HA ConfigMap holds when a new definition starts. */
+    private static final String REDEFINED_JOB = "0123456789abcdef0123456789abcdef";
+    private static final String OTHER_JOB = "fedcba9876543210fedcba9876543210";
 
     @Test
     void eachRoleGrantsExactlyTheCallsItsFlinkProcessesMake(@TempDir Path work) throws IOException {
@@ -79,8 +85,15 @@ class KubernetesHaRbacIT {
                 script(work, flinkHome, requests, String.join(" ", cleanupArgs))));
         assertThat(run.exitCode()).as(run.describe() + logs(work)).isZero();
 
+        JsonNode haData = new ObjectMapper().readTree(work.resolve("after-launch.json").toFile()).path("data");
+        assertThat(haData.has("executionPlan-" + REDEFINED_JOB)).as("the old definition's plan is deleted: " + haData).isFalse();
+        assertThat(haData.path("executionPlan-" + OTHER_JOB).asText()).as("another job's plan stays").isEqualTo("other");
+        assertThat(Files.readString(work.resolve("launch-1.log"))).contains("notice new job definition new: deleted the stored "
+                + "execution plan (key executionPlan-" + REDEFINED_JOB + " of ConfigMap " + HA_CONFIG_MAP + ")");
+        assertThat(Files.readString(work.resolve("launch-2.log"))).as("the same definition again")
+                .contains("notice starting the job").doesNotContain("new job definition");
         assertThat(configMapNames(work.resolve("before-cleanup.json"))).as("ConfigMaps before the hook")
-                .contains("flink-cluster-config-map", OTHER_CLUSTER_CONFIG_MAP);
+                .contains(HA_CONFIG_MAP, OTHER_CLUSTER_CONFIG_MAP);
         assertThat(configMapNames(work.resolve("after-cleanup.json"))).as("ConfigMaps after the hook: another cluster's only")
                 .containsExactly(OTHER_CLUSTER_CONFIG_MAP);
         Map<String, Set<Call>> calls = KubernetesApiRecorder.calls(requests);
@@ -156,6 +169,10 @@ class KubernetesHaRbacIT {
         String api = "http://127.0.0.1:" + API_PORT + "/api/v1/namespaces/flink/configmaps";
         String run = "FLINK_HOME=" + flinkHome + " FLINK_CONF_DIR=" + work + "/%1$s FLINK_PROPERTIES=\"$(cat " + work
                 + "/%1$s/properties)\" " + flinkHome + "/bin/entrypoint.sh";
+        // The launcher as the entrypoint runs it for an application's JobManager, the properties as -D options.
+        String launch = "(cd " + flinkHome + " && java -cp 'lib/*:classes' dev.flinkstack.launcher.LaunchParameters"
+                + " application --configDir " + work + "/jobmanager --writeConfig \"$(mktemp -d)\" --job-id " + REDEFINED_JOB
+                + " -Dflinkstack.definition=new $(sed 's/^\\([^:]*\\): */-D\\1=/' " + work + "/jobmanager/properties))";
         StringBuilder job = new StringBuilder();
         for (String argument : JOB.arguments("file://" + work.resolve("output"))) {
             job.append(' ').append(argument);
@@ -176,6 +193,13 @@ class KubernetesHaRbacIT {
                         + flinkHome + "/usrlib/traffic-analytics.jar" + job + " > " + work + "/client.log 2>&1",
                 "status=$?",
                 "kill $taskmanager $jobmanager; wait $taskmanager $jobmanager",
+                // An application JobManager's launcher with a new definition, twice, as the JobManager's identity.
+                "curl -sf -X PATCH -H 'Authorization: Bearer " + TEST_TOKEN + "' -H 'Content-Type: application/merge-patch+json' "
+                        + api + "/" + HA_CONFIG_MAP + " -d '{\"data\": {\"executionPlan-" + REDEFINED_JOB + "\": \"stale\", \"executionPlan-" + OTHER_JOB
+                        + "\": \"other\"}}' > /dev/null",
+                launch + " > " + work + "/launch-1.log 2>&1",
+                "curl -sf -H 'Authorization: Bearer " + TEST_TOKEN + "' " + api + "/" + HA_CONFIG_MAP + " > " + work + "/after-launch.json",
+                launch + " > " + work + "/launch-2.log 2>&1",
                 // As after an uninstall: the JobManagers are gone; another cluster's HA ConfigMap must stay.
                 "curl -sf -X POST -H 'Authorization: Bearer " + TEST_TOKEN + "' -H 'Content-Type: application/json' " + api
                         + " -d '{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \""

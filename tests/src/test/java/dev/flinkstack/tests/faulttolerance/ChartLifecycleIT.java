@@ -8,6 +8,7 @@ import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
 import dev.flinkstack.tests.support.JobOutput;
 import dev.flinkstack.tests.support.RunningJob;
+import dev.flinkstack.tests.support.ZooKeeperServer;
 import dev.flinkstack.tests.support.chart.Helm;
 import dev.flinkstack.tests.support.chart.HelmEmulator;
 import dev.flinkstack.tests.support.chart.Values;
@@ -59,7 +60,7 @@ class ChartLifecycleIT {
         ContainerEngine engine = ContainerEngine.fromSystemProperties();
         String newTag = Helm.imageTagUnderTest() + "-lifecycle";
         FlinkContainerCluster.buildNewImageVersions(engine, "-lifecycle", buildContext);
-        Values installed = values(JOB.arguments()).with("image.tag", Helm.imageTagUnderTest());
+        Values installed = values(JOB.arguments());
         Values upgraded = values(withArgument(JOB.arguments(), "--checkpoint-interval", "3s")).with("image.tag", newTag);
 
         try (HelmEmulator helm = HelmEmulator.onImagesUnderTest()) {
@@ -134,8 +135,7 @@ class ChartLifecycleIT {
             helm.install(upgraded);
             assertRestoredFromTheNewestSavepoint(job, claim);
 
-            job.awaitState("FINISHED", JOB.nominalDuration().plusMinutes(3));
-            JobOutput finished = JobOutput.read(claim.resolve("output"));
+            JobOutput finished = assertFinishedAsUndisturbed("Chart lifecycle", job, JOB, claim);
 
             // The job ended: a new JobManager process does not run it again.
             String jobManager = helm.pods(JOB_MANAGER).get(0);
@@ -144,14 +144,51 @@ class ChartLifecycleIT {
             assertThat(helm.podRunner().logs(jobManager)).contains("not starting the job: job " + jobId + " ended FINISHED");
             assertThat(rest.get().jobIds()).as("no job runs again").isEmpty();
             assertThat(JobOutput.read(claim.resolve("output")).differencesFrom(finished, 5)).isEmpty();
-
-            JobOutput expected = ReferenceRun.await(JOB);
-            System.out.printf("Chart lifecycle: committed %s; undisturbed: %s%n", finished.summary(), expected.summary());
-            assertThat(finished.differencesFrom(expected, 20))
-                    .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
         } finally {
             engine.run("rmi", FlinkContainerCluster.jobManagerImage() + "-lifecycle",
                     FlinkContainerCluster.taskManagerImage() + "-lifecycle");
+        }
+    }
+
+    /**
+     * With ZooKeeper HA and the default last-state upgrades: an upgrade with a changed job argument runs
+     * the new definition (the starting JobManager deletes the plan ZooKeeper stored for the old one)
+     * from the latest checkpoint (whose pointers stay), and a crashed JobManager of the same revision
+     * recovers the stored plan as it is. The committed output equals an undisturbed run's exactly.
+     */
+    @Test
+    void withHighAvailabilityAnUpgradeRunsTheNewDefinitionFromTheLatestCheckpoint() {
+        ReferenceRun.start(JOB);
+        Values installed = values(JOB.arguments())
+                .with("job.upgradeMode", "last-state")
+                .with("highAvailability.enabled", true)
+                .with("highAvailability.type", "zookeeper")
+                .with("highAvailability.zookeeper.quorum", "zookeeper:" + ZooKeeperServer.CLIENT_PORT);
+        Values upgraded = installed.with("job.args", withArgument(JOB.arguments(), "--checkpoint-interval", "3s"));
+        try (HelmEmulator helm = HelmEmulator.onImagesUnderTest();
+             ZooKeeperServer zooKeeper = ZooKeeperServer.start(ContainerEngine.fromSystemProperties(),
+                     helm.podRunner().network() + "-zookeeper", helm.podRunner().network(), "zookeeper")) {
+            Supplier<FlinkRest> rest = () -> helm.rest(JOB_MANAGER);
+            helm.install(installed);
+            Path claim = helm.podRunner().claimDir("flink-checkpoints");
+            RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
+            job.awaitProgress(STARTUP);
+            long lastCheckpoint = job.latestCompletedCheckpoint();
+
+            helm.upgrade(upgraded);
+            job.awaitFullyRunning(STARTUP);
+            assertThat(checkpointInterval(rest.get(), job.id())).as("the new job argument is in effect").isEqualTo(3000);
+            assertRestoredFromARetainedCheckpoint(job, lastCheckpoint);
+            String jobManager = helm.pods(JOB_MANAGER).get(0);
+            assertThat(helm.podRunner().logs(jobManager)).contains("deleted stored execution plan at ZooKeeper node");
+            job.awaitProgress(STARTUP);
+
+            // The same revision's JobManager again: it recovers the stored plan, which it leaves alone.
+            crashTheJobManager(helm, job);
+            assertThat(checkpointInterval(rest.get(), job.id())).isEqualTo(3000);
+            assertThat(helm.podRunner().logs(jobManager).split("new job definition", -1)).as("plans dropped").hasSize(2);
+
+            assertFinishedAsUndisturbed("HA application upgrade", job, JOB, claim);
         }
     }
 
@@ -182,12 +219,7 @@ class ChartLifecycleIT {
             assertRestoredFromTheNewestSavepoint(job, claim);
             helm.test();
 
-            job.awaitState("FINISHED", sql.nominalDuration().plusMinutes(3));
-            JobOutput finished = JobOutput.read(claim.resolve("output"));
-            JobOutput expected = ReferenceRun.await(sql);
-            System.out.printf("SQL application upgrade: committed %s; undisturbed: %s%n", finished.summary(), expected.summary());
-            assertThat(finished.differencesFrom(expected, 20))
-                    .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
+            assertFinishedAsUndisturbed("SQL application upgrade", job, sql, claim);
         }
     }
 
@@ -258,32 +290,41 @@ class ChartLifecycleIT {
             assertRestoredFromTheNewestSavepoint(changed, claim);
             assertThat(rest.get().job(changedId).path("name").asText()).isEqualTo("traffic");
 
-            changed.awaitState("FINISHED", JOB.nominalDuration().plusMinutes(3));
-            JobOutput finished = JobOutput.read(claim.resolve("output"));
+            assertFinishedAsUndisturbed("Session jobs", changed, JOB, claim);
 
             // The job ended: after another JobManager restart the reconciler leaves it ended.
             helm.podRunner().crash(helm.pods(JOB_MANAGER).get(0));
             Await.condition("the reconciler leaving the ended job alone", STARTUP,
                     () -> helm.podRunner().logs(reconciler).contains("not submitting job 'traffic': job " + changedId + " ended FINISHED"));
             assertThat(rest.get().jobIds()).as("no job runs again").isEmpty();
-
-            JobOutput expected = ReferenceRun.await(JOB);
-            System.out.printf("Session jobs: committed %s; undisturbed: %s%n", finished.summary(), expected.summary());
-            assertThat(finished.differencesFrom(expected, 20))
-                    .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
         }
     }
 
-    /** SIGKILLs the JobManager (no HA): the job runs again from its latest retained checkpoint and makes progress. */
+    /** Waits for the job's end; its committed output must equal the undisturbed run's (0 lost, 0 duplicated). */
+    private static JobOutput assertFinishedAsUndisturbed(String scenario, RunningJob job, ReferenceRun.Job definition, Path claim) {
+        job.awaitState("FINISHED", definition.nominalDuration().plusMinutes(3));
+        JobOutput finished = JobOutput.read(claim.resolve("output"));
+        JobOutput expected = ReferenceRun.await(definition);
+        System.out.printf("%s: committed %s; undisturbed: %s%n", scenario, finished.summary(), expected.summary());
+        assertThat(finished.differencesFrom(expected, 20))
+                .as("committed output vs. the undisturbed run (0 lost, 0 duplicated)").isEmpty();
+        return finished;
+    }
+
+    /** SIGKILLs the JobManager: the job runs again from its latest retained checkpoint and makes progress. */
     private static void crashTheJobManager(HelmEmulator helm, RunningJob job) {
         long lastCheckpoint = job.latestCompletedCheckpoint();
         helm.podRunner().crash(helm.pods(JOB_MANAGER).get(0));
         job.awaitFullyRunning(STARTUP);
+        assertRestoredFromARetainedCheckpoint(job, lastCheckpoint);
+        job.awaitProgress(STARTUP);
+    }
+
+    private static void assertRestoredFromARetainedCheckpoint(RunningJob job, long lastCheckpoint) {
         JsonNode restored = job.restoredFrom().orElseThrow();
         assertThat(restored.path("external_path").asText()).as("a retained checkpoint")
                 .startsWith("file:/flink-data/checkpoints/" + job.id() + "/chk-");
         assertThat(restored.path("id").asLong()).isGreaterThanOrEqualTo(lastCheckpoint);
-        job.awaitProgress(STARTUP);
     }
 
     private static Values sessionValues(List<String> jobArguments) {
@@ -296,12 +337,13 @@ class ChartLifecycleIT {
     }
 
     /**
-     * The values of revision 1: the example job with these arguments, savepoint upgrades, one
-     * TaskManager. A paused TaskManager is declared lost after 20 s, well after the failing
+     * The values of revision 1: the images under test running the example job with these arguments,
+     * savepoint upgrades, one TaskManager. A paused TaskManager is declared lost after 20 s, well after the failing
      * upgrade's 5 s savepoint timeout.
      */
     private static Values values(List<String> jobArguments) {
         return Values.of("mode", "application",
+                "image.tag", Helm.imageTagUnderTest(),
                 "job.className", ExampleJob.MAIN_CLASS,
                 "job.args", jobArguments,
                 "job.parallelism", 2,
