@@ -96,9 +96,9 @@
     {{- include "flink.probe" (dict "probe" $jm.startupProbe "handler" (dict "tcpSocket" (dict "port" "rpc"))) | nindent 4 }}
   {{- end }}
   {{- if $jm.readinessProbe.enabled }}
-  {{- /* Standby JobManagers answer REST calls with 503, and the kubelet has no client certificate for mutual TLS: then readiness is TCP. */}}
+  {{- /* A standby JobManager answers REST calls through the leader, so it is ready once a leader is elected. The kubelet has no client certificate for mutual TLS: then readiness is TCP. */}}
   {{- $handler := dict "httpGet" (dict "path" "/overview" "port" "rest" "scheme" (ternary "HTTPS" "HTTP" $v.tls.rest.enabled)) }}
-  {{- if or (gt (int $jm.replicas) 1) $v.tls.rest.mutualAuthentication }}
+  {{- if $v.tls.rest.mutualAuthentication }}
   {{- $handler = dict "tcpSocket" (dict "port" "rest") }}
   {{- end }}
   readinessProbe:

@@ -33,7 +33,7 @@ public final class StoredExecutionPlan {
 
     private StoredExecutionPlan() {}
 
-    /** Deletes the job's stored execution plan at a new definition; says what it did, or empty when nothing was to do. */
+    /** Deletes the job's stored execution plan at a new definition; says so when there was one. */
     public static Optional<String> dropAtNewDefinition(Configuration config, LifecycleStore store, String jobId) {
         HighAvailabilityMode mode = HighAvailabilityMode.fromConfig(config);
         Optional<String> definition = config.getOptional(LifecycleOptions.DEFINITION);
@@ -42,7 +42,7 @@ public final class StoredExecutionPlan {
             return Optional.empty();
         }
         JobID job = JobID.fromHexString(jobId);
-        String deleted = switch (mode) {
+        Optional<String> deleted = switch (mode) {
             case ZOOKEEPER -> deleteFromZooKeeper(config, job);
             case KUBERNETES -> deleteFromKubernetes(config, job);
             default -> throw new IllegalArgumentException("cannot drop the stored execution plan of job " + jobId
@@ -50,26 +50,29 @@ public final class StoredExecutionPlan {
                     + "': use high-availability.type zookeeper or kubernetes");
         };
         store.write(LifecycleStore.DEFINITION, definition.get());
-        return Optional.of("new job definition " + definition.get() + ": " + deleted
-                + "; the job resumes from its latest checkpoint in the new definition");
+        return deleted.map(plan -> "new job definition " + definition.get() + ": deleted the stored execution plan of the "
+                + "old one (" + plan + "); the new definition resumes from the job's latest checkpoint");
     }
 
-    private static String deleteFromZooKeeper(Configuration config, JobID job) {
+    /** Deletes the plan's node; its path, or empty when there was none. */
+    private static Optional<String> deleteFromZooKeeper(Configuration config, JobID job) {
         String path = config.get(HighAvailabilityOptions.HA_ZOOKEEPER_EXECUTION_PLANS_PATH)
                 + ZooKeeperExecutionPlanStoreUtil.INSTANCE.jobIDToName(job);
         try (CuratorFrameworkWithUnhandledErrorListener zooKeeper = ZooKeeperUtils.startCuratorFramework(config, error -> {})) {
             CuratorFramework client = zooKeeper.asCuratorFramework();
-            boolean existed = client.checkExists().forPath(path) != null;
+            if (client.checkExists().forPath(path) == null) {
+                return Optional.empty();
+            }
             ZooKeeperUtils.deleteZNode(client, path);
-            return (existed ? "deleted" : "found no") + " stored execution plan at ZooKeeper node "
-                    + client.getNamespace() + path;
+            return Optional.of("ZooKeeper node /" + client.getNamespace() + path);
         } catch (Exception e) {
             throw new IllegalStateException("cannot delete the stored execution plan " + path + " from ZooKeeper ("
                     + config.get(HighAvailabilityOptions.HA_ZOOKEEPER_QUORUM) + "): " + e.getMessage(), e);
         }
     }
 
-    private static String deleteFromKubernetes(Configuration config, JobID job) {
+    /** Deletes the plan's key from the HA ConfigMap; the key, or empty when there was none. */
+    private static Optional<String> deleteFromKubernetes(Configuration config, JobID job) {
         // The ConfigMap and key Flink's KubernetesLeaderElectionHaServices keep execution plans in.
         String name = config.get(KubernetesConfigOptions.CLUSTER_ID) + "-cluster-config-map";
         String key = KubernetesExecutionPlanStoreUtil.INSTANCE.jobIDToName(job);
@@ -78,12 +81,12 @@ public final class StoredExecutionPlan {
             for (int attempt = 1; ; attempt++) {
                 ConfigMap configMap = client.configMaps().withName(name).get();
                 if (configMap == null || configMap.getData() == null || !configMap.getData().containsKey(key)) {
-                    return "found no stored execution plan (key " + key + " of ConfigMap " + name + ")";
+                    return Optional.empty();
                 }
                 configMap.getData().remove(key);
                 try {
                     client.configMaps().resource(configMap).update();
-                    return "deleted the stored execution plan (key " + key + " of ConfigMap " + name + ")";
+                    return Optional.of("key " + key + " of ConfigMap " + name);
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 5) {
                         throw e;

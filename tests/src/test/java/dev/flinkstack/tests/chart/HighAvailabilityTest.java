@@ -119,7 +119,7 @@ class HighAvailabilityTest {
         Manifests m = helm.render(KUBERNETES_HA.with("jobmanager.replicas", 2, "highAvailability.clusterId", "prod"));
         assertThat(m.get("Deployment", "flink-jobmanager").at("/spec/replicas").asInt()).isEqualTo(2);
         JsonNode jm = Manifests.container(JobManagerTest.pod(m), "jobmanager");
-        assertThat(jm.at("/readinessProbe/tcpSocket/port").asText()).as("standbys answer REST with 503").isEqualTo("rest");
+        assertThat(jm.at("/readinessProbe/httpGet/path").asText()).as("standbys answer REST through the leader").isEqualTo("/overview");
         assertThat(ConfigMapTest.config(m).path("kubernetes.cluster-id").asText()).isEqualTo("prod");
     }
 

@@ -88,8 +88,8 @@ class KubernetesHaRbacIT {
         JsonNode haData = new ObjectMapper().readTree(work.resolve("after-launch.json").toFile()).path("data");
         assertThat(haData.has("executionPlan-" + REDEFINED_JOB)).as("the old definition's plan is deleted: " + haData).isFalse();
         assertThat(haData.path("executionPlan-" + OTHER_JOB).asText()).as("another job's plan stays").isEqualTo("other");
-        assertThat(Files.readString(work.resolve("launch-1.log"))).contains("notice new job definition new: deleted the stored "
-                + "execution plan (key executionPlan-" + REDEFINED_JOB + " of ConfigMap " + HA_CONFIG_MAP + ")");
+        assertThat(Files.readString(work.resolve("launch-1.log"))).contains("notice new job definition new: deleted the stored execution plan "
+                + "of the old one (key executionPlan-" + REDEFINED_JOB + " of ConfigMap " + HA_CONFIG_MAP + ")");
         assertThat(Files.readString(work.resolve("launch-2.log"))).as("the same definition again")
                 .contains("notice starting the job").doesNotContain("new job definition");
         assertThat(configMapNames(work.resolve("before-cleanup.json"))).as("ConfigMaps before the hook")

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -151,16 +152,19 @@ class ChartLifecycleIT {
     }
 
     /**
-     * With ZooKeeper HA and the default last-state upgrades: an upgrade with a changed job argument runs
-     * the new definition (the starting JobManager deletes the plan ZooKeeper stored for the old one)
-     * from the latest checkpoint (whose pointers stay), and a crashed JobManager of the same revision
-     * recovers the stored plan as it is. The committed output equals an undisturbed run's exactly.
+     * With ZooKeeper HA, a leader and a standby JobManager and the default last-state upgrades: the
+     * standby serves the REST API too (a checkpoint triggered there completes, and the leader reports
+     * it); an upgrade with a changed job argument runs the new definition (a starting JobManager deletes
+     * the plan ZooKeeper stored for the old one) from the latest checkpoint, whose pointers stay; when
+     * the leader is SIGKILLed, the job is recovered as stored, and no plan is deleted again. The
+     * committed output equals an undisturbed run's exactly.
      */
     @Test
     void withHighAvailabilityAnUpgradeRunsTheNewDefinitionFromTheLatestCheckpoint() {
         ReferenceRun.start(JOB);
         Values installed = values(JOB.arguments())
                 .with("job.upgradeMode", "last-state")
+                .with("jobmanager.replicas", 2)
                 .with("highAvailability.enabled", true)
                 .with("highAvailability.type", "zookeeper")
                 .with("highAvailability.zookeeper.quorum", "zookeeper:" + ZooKeeperServer.CLIENT_PORT);
@@ -173,23 +177,46 @@ class ChartLifecycleIT {
             Path claim = helm.podRunner().claimDir("flink-checkpoints");
             RunningJob job = RunningJob.awaitRunning(rest, STARTUP);
             job.awaitProgress(STARTUP);
-            long lastCheckpoint = job.latestCompletedCheckpoint();
+            String leader = leadingJobManager(helm);
+            String standby = helm.pods(JOB_MANAGER).stream().filter(pod -> !pod.equals(leader)).findFirst().orElseThrow();
+            String trigger = helm.rest(JOB_MANAGER, standby).post("/jobs/" + job.id() + "/checkpoints", "{}")
+                    .path("request-id").asText();
+            long triggered = Await.until("the checkpoint triggered through the standby, on the leader", STARTUP,
+                    () -> Optional.of(helm.rest(JOB_MANAGER, leader).get("/jobs/" + job.id() + "/checkpoints/" + trigger))
+                            .filter(status -> "COMPLETED".equals(status.at("/status/id").asText()))
+                            .map(status -> status.at("/operation/checkpointId").asLong()));
+            assertThat(triggered).isPositive();
 
+            long lastCheckpoint = job.latestCompletedCheckpoint();
             helm.upgrade(upgraded);
             job.awaitFullyRunning(STARTUP);
             assertThat(checkpointInterval(rest.get(), job.id())).as("the new job argument is in effect").isEqualTo(3000);
             assertRestoredFromARetainedCheckpoint(job, lastCheckpoint);
-            String jobManager = helm.pods(JOB_MANAGER).get(0);
-            assertThat(helm.podRunner().logs(jobManager)).contains("deleted stored execution plan at ZooKeeper node");
+            assertThat(jobManagerLogs(helm)).contains("deleted the stored execution plan of the old one (ZooKeeper node /");
+            int plansDeleted = jobManagerLogs(helm).split("new job definition", -1).length - 1;
             job.awaitProgress(STARTUP);
 
-            // The same revision's JobManager again: it recovers the stored plan, which it leaves alone.
-            crashTheJobManager(helm, job);
+            // The leader dies: a JobManager of the same revision recovers the job as stored.
+            long beforeCrash = job.latestCompletedCheckpoint();
+            helm.podRunner().crash(leadingJobManager(helm));
+            Await.condition("the job recovered from checkpoint " + beforeCrash + " or later", STARTUP, () -> job.fullyRunning()
+                    && job.restoredFrom().map(restored -> restored.path("id").asLong() >= beforeCrash).orElse(false));
+            assertRestoredFromARetainedCheckpoint(job, beforeCrash);
             assertThat(checkpointInterval(rest.get(), job.id())).isEqualTo(3000);
-            assertThat(helm.podRunner().logs(jobManager).split("new job definition", -1)).as("plans dropped").hasSize(2);
+            assertThat(jobManagerLogs(helm).split("new job definition", -1)).as("no plan deleted again").hasSize(plansDeleted + 1);
 
             assertFinishedAsUndisturbed("HA application upgrade", job, JOB, claim);
         }
+    }
+
+    /** The JobManager pod whose dispatcher leads, by its log. */
+    private static String leadingJobManager(HelmEmulator helm) {
+        return Await.until("a leading JobManager", STARTUP, () -> helm.pods(JOB_MANAGER).stream()
+                .filter(pod -> helm.podRunner().logs(pod).contains("DefaultDispatcherRunner was granted leadership")).findFirst());
+    }
+
+    private static String jobManagerLogs(HelmEmulator helm) {
+        return String.join("\n", helm.pods(JOB_MANAGER).stream().map(helm.podRunner()::logs).toList());
     }
 
     /**

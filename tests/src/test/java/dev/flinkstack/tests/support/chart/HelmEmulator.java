@@ -177,6 +177,11 @@ public final class HelmEmulator implements AutoCloseable {
         return new FlinkRest("127.0.0.1", restPublishedPort(workload));
     }
 
+    /** The REST API of one of a workload's pods. */
+    public FlinkRest rest(String workload, String pod) {
+        return new FlinkRest("127.0.0.1", pods.engine().publishedPort(pods.containerName(pod), restPort(workload)));
+    }
+
     /** The HTTPS REST API of a workload's first pod, with this TLS context (truststore; keystore for mutual TLS). */
     public FlinkRest rest(String workload, SSLContext tls) {
         return new FlinkRest(URI.create("https://127.0.0.1:" + restPublishedPort(workload)), tls);
