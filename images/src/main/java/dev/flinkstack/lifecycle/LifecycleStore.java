@@ -37,7 +37,7 @@ public final class LifecycleStore {
     public static final String FIRST_START = "first-start";
     /** The terminal state ("STATUS restart-nonce") the job ended in, written by {@link JobStatusRecorder}. */
     public static final String TERMINATED = "terminated";
-    /** The job definition ({@link LifecycleOptions#DEFINITION}) whose start dropped the HA services' stored plan ({@link StoredExecutionPlan}). */
+    /** The job definition last started with HA ({@link LifecycleOptions#DEFINITION}); another one deletes the stored plan ({@link StoredExecutionPlan}). */
     public static final String DEFINITION = "definition";
     /** A session job the reconciler submitted: its name, then the hash of its entry ({@code control reconcile}). */
     public static final String SESSION_JOB = "session-job";

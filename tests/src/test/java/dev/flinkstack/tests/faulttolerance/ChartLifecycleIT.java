@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The job lifecycle of an application cluster without an operator, along the chart's own path: each
  * Helm operation is emulated ({@link HelmEmulator}) with the manifests and hooks Helm renders for it,
  * on the images under test, with job.upgradeMode=savepoint. One bounded, deterministic job lives
- * through install, an upgrade to a new image with a changed job argument, a rollback, two failed
- * upgrades (the REST API does not answer; the savepoint times out), suspend, resume, a SIGKILLed
+ * through install, an upgrade to a new image with a changed job argument, a rollback, three failed
+ * upgrades (the REST API does not answer; the job does not run; the savepoint times out), suspend, resume, a SIGKILLed
  * JobManager, uninstall and reinstall; it then finishes, and a JobManager restart does not run it again. Its committed output
  * must equal an undisturbed run's exactly: nothing lost, nothing twice. The same for a session
  * cluster's job kept by the chart's reconciler.
@@ -101,12 +101,24 @@ class ChartLifecycleIT {
             engine.run("unpause", helm.podRunner().containerName(unresponsive)).orThrow();
             job.awaitProgress(STARTUP);
 
+            // A failed upgrade: the job does not run, its TaskManager gone (kubectl scale --replicas 0).
+            // Helm fails and nothing is replaced; with a TaskManager back the job resumes.
+            Values impatient = upgraded.with("job.savepointTimeout", "5s");
+            helm.scale(TASK_MANAGER, 0);
+            Await.condition("the job without its tasks running", STARTUP, () -> !job.fullyRunning());
+            assertThatThrownBy(() -> helm.upgrade(impatient))
+                    .isInstanceOf(HelmEmulator.HookFailed.class)
+                    .hasMessageContaining("a savepoint needs the job and all its tasks running. Nothing was changed");
+            assertThat(helm.revision()).as("the failed upgrade changed nothing").isEqualTo(3);
+            helm.scale(TASK_MANAGER, 1);
+            job.awaitFullyRunning(STARTUP);
+            job.awaitProgress(STARTUP);
+
             // A failed upgrade: the TaskManager cannot acknowledge the savepoint in time. Helm fails and
             // nothing is replaced. Flink completes the savepoint later, which stops the job; a retry
             // then upgrades it from that savepoint.
             String taskManager = helm.pods(TASK_MANAGER).get(0);
             engine.run("pause", helm.podRunner().containerName(taskManager)).orThrow();
-            Values impatient = upgraded.with("job.savepointTimeout", "5s");
             assertThatThrownBy(() -> helm.upgrade(impatient))
                     .isInstanceOf(HelmEmulator.HookFailed.class)
                     .hasMessageContaining("the savepoint did not complete within 5 s");

@@ -271,8 +271,11 @@ public final class HelmEmulator implements AutoCloseable {
         deployed = revision;
     }
 
-    /** Starts or deletes pods of the workload until {@code replicas} run. */
-    private void scale(String workload, int replicas) {
+    /**
+     * Starts or deletes pods of the workload until {@code replicas} run; from a test, {@code kubectl
+     * scale} outside Helm (the next applied revision sets its own count again).
+     */
+    public void scale(String workload, int replicas) {
         List<String> running = workloadPods.computeIfAbsent(workload, key -> new ArrayList<>());
         while (running.size() > replicas) {
             String pod = running.remove(running.size() - 1);
