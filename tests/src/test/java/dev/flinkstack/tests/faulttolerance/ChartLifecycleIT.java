@@ -92,7 +92,7 @@ class ChartLifecycleIT {
             // A failed upgrade: the hook cannot reach the REST API (the JobManager does not answer).
             // Helm fails and nothing is replaced; the job runs on once the JobManager answers again.
             String unresponsive = helm.pods(JOB_MANAGER).get(0);
-            engine.run("pause", helm.podRunner().containerName(unresponsive)).orThrow();
+            engine.pause(helm.podRunner().containerName(unresponsive));
             assertThatThrownBy(() -> helm.upgrade(upgraded))
                     .isInstanceOf(HelmEmulator.HookFailed.class)
                     .hasMessageContaining("cannot reach the JobManager's REST API")
@@ -119,7 +119,7 @@ class ChartLifecycleIT {
             // nothing is replaced. Flink completes the savepoint later, which stops the job; a retry
             // then upgrades it from that savepoint.
             String taskManager = helm.pods(TASK_MANAGER).get(0);
-            engine.run("pause", helm.podRunner().containerName(taskManager)).orThrow();
+            engine.pause(helm.podRunner().containerName(taskManager));
             assertThatThrownBy(() -> helm.upgrade(impatient))
                     .isInstanceOf(HelmEmulator.HookFailed.class)
                     .hasMessageContaining("the savepoint did not complete within 5 s");

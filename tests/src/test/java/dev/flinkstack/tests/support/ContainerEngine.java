@@ -78,6 +78,19 @@ public final class ContainerEngine {
         run("kill", "--signal", "KILL", name).orThrow();
     }
 
+    /**
+     * Freezes the container's processes. Retried: runc's cgroup freeze fails now and then ("unable to
+     * freeze") when a process is inside a system call, and leaves the container running.
+     */
+    public void pause(String name) {
+        Processes.Result result = run("pause", name);
+        for (int attempt = 1; !result.succeeded() && result.stderr().contains("unable to freeze") && attempt < 5; attempt++) {
+            Await.sleep(Duration.ofSeconds(1));
+            result = run("pause", name);
+        }
+        result.orThrow();
+    }
+
     public String logs(String name) {
         Processes.Result result = run("logs", name);
         return result.stdout() + result.stderr();
