@@ -132,21 +132,6 @@ class EntrypointIT {
     }
 
     @Test
-    void aTaskManagerThatCannotReachTheJobManagerTriesAgainAfterASecond() {
-        // conf/config.yaml's cluster.registration.error-delay (Flink's default is 10 s): a TaskManager
-        // registers within a second of a restarted or replaced JobManager being up.
-        String container = engine.run("run", "--detach", FlinkContainerCluster.taskManagerImage(), "taskmanager")
-                .orThrow().stdout().trim();
-        try {
-            String retry = Await.until("the TaskManager's first failed registration", Duration.ofMinutes(1),
-                    () -> engine.logs(container).lines().filter(line -> line.contains("Could not resolve ResourceManager address")).findFirst());
-            assertThat(retry).contains("retrying in 1000 ms");
-        } finally {
-            engine.remove(container);
-        }
-    }
-
-    @Test
     void standaloneJobHostIsTheJobManagersAddress() {
         // As in the official image, --host is jobmanager.rpc.address: TaskManagers and clients use it.
         String container = engine.run("run", "--detach", "--hostname", "flink-leader", "--publish", "127.0.0.1::8081",
