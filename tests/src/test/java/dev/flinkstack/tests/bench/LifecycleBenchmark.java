@@ -54,9 +54,10 @@ class LifecycleBenchmark {
                 helm.upgrade(values("savepoint", 1001 + run));
                 double restUp = awaitRestoredAndRunning(rest, job, started);
                 double total = StartupBenchmark.seconds(started);
+                double hookSeconds = helm.lastHooks().toNanos() / 1e9;
                 savepointUpgrade.add(total);
-                hook.add(helm.lastHooks().toNanos() / 1e9);
-                replaced.add(restUp - helm.lastHooks().toNanos() / 1e9);
+                hook.add(hookSeconds);
+                replaced.add(restUp - hookSeconds);
                 running.add(total - restUp);
 
                 awaitNewCheckpoint(job);
