@@ -3,7 +3,9 @@ package dev.flinkstack.tests.support;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -72,8 +74,37 @@ public final class RunningJob {
         return rest.get().maxParallelism(id);
     }
 
+    /** Waits for the job and all its tasks to run; a timeout says what the job looked like last. */
     public void awaitFullyRunning(Duration timeout) {
-        Await.condition("job " + id + " and all its tasks RUNNING", timeout, this::fullyRunning);
+        try {
+            Await.condition("job " + id + " and all its tasks RUNNING", timeout, this::fullyRunning);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + lastSeen(), e.getCause());
+        }
+    }
+
+    /**
+     * The job's state, its tasks' states and its latest failure as the REST API shows them now: the
+     * CI summary prints a failure's message, not the JobManager's log.
+     */
+    private String lastSeen() {
+        try {
+            FlinkRest now = rest.get();
+            JsonNode job = now.job(id);
+            Map<String, Integer> tasks = new TreeMap<>();
+            for (JsonNode vertex : job.path("vertices")) {
+                vertex.path("tasks").fields().forEachRemaining(count -> {
+                    if (count.getValue().asInt() > 0) {
+                        tasks.merge(count.getKey(), count.getValue().asInt(), Integer::sum);
+                    }
+                });
+            }
+            String failure = now.get("/jobs/" + id + "/exceptions").at("/exceptionHistory/entries/0/stacktrace").asText("");
+            return job.path("state").asText() + ", tasks " + tasks
+                    + failure.lines().findFirst().map(line -> ", latest failure: " + line).orElse("");
+        } catch (RuntimeException e) {
+            return "the REST API answered: " + e.getMessage();
+        }
     }
 
     public void awaitCompletedCheckpoints(long count, Duration timeout) {
