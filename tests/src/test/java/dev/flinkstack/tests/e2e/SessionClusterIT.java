@@ -4,6 +4,7 @@ import dev.flinkstack.tests.support.Await;
 import dev.flinkstack.tests.support.ExampleJob;
 import dev.flinkstack.tests.support.FlinkContainerCluster;
 import dev.flinkstack.tests.support.FlinkRest;
+import dev.flinkstack.tests.support.RunningJob;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -45,8 +46,7 @@ class SessionClusterIT {
 
     @Test
     void jobAndAllItsTasksRunOnBothTaskManagers() {
-        Await.condition("job " + jobId + " and all its tasks RUNNING", Duration.ofMinutes(2),
-                () -> rest.isFullyRunning(jobId));
+        RunningJob.of(() -> rest, jobId).awaitFullyRunning(Duration.ofMinutes(2));
 
         JsonNode overview = rest.overview();
         assertThat(overview.path("taskmanagers").asInt()).isEqualTo(2);
